@@ -1,0 +1,187 @@
+package event
+
+// The tables below are the contract: ids never change meaning. docs/events.md
+// is checked against them by a test.
+
+var sourceTable = []SourceInfo{
+	{SourceCUDA, "cuda", "CUDA", "CUDA runtime API calls (libcudart uprobes)"},
+	{SourceDriver, "driver", "DRIVER", "CUDA driver API calls (libcuda uprobes)"},
+	{SourceGraph, "graph", "GRAPH", "CUDA graph capture, instantiate and launch"},
+	{SourceHost, "host", "HOST", "scheduler, process lifecycle and memory tracepoints"},
+	{SourceIO, "io", "IO", "block device requests"},
+	{SourceTCP, "tcp", "NET", "TCP retransmissions"},
+	{SourceNet, "net", "NET", "socket sends and receives"},
+	{SourceNCCL, "nccl", "NCCL", "NCCL collectives and communicator setup"},
+	{SourceSystem, "system", "SYSTEM", "the tracer itself: drops and sampling"},
+}
+
+// Runtime ops.
+const (
+	CudaMalloc Op = iota + 1
+	CudaFree
+	CudaMallocManaged
+	CudaMallocHost
+	CudaLaunchKernel
+	CudaMemcpy
+	CudaMemcpyAsync
+	CudaMemcpy2D
+	CudaMemcpy2DAsync
+	CudaMemcpyPeer
+	CudaMemcpyPeerAsync
+	CudaStreamSynchronize
+	CudaDeviceSynchronize
+	CudaEventSynchronize
+	CudaFreeHost
+)
+
+// Driver ops.
+const (
+	CuLaunchKernel Op = iota + 1
+	CuLaunchKernelEx
+	CuMemAlloc
+	CuMemFree
+	CuMemAllocManaged
+	CuMemcpy
+	CuMemcpyAsync
+	CuMemcpyHtoD
+	CuMemcpyDtoH
+	CuMemcpyDtoD
+	CuMemcpyHtoDAsync
+	CuMemcpyDtoHAsync
+	CuMemcpyDtoDAsync
+	CuStreamSynchronize
+	CuCtxSynchronize
+)
+
+// Graph ops.
+const (
+	GraphBeginCapture Op = iota + 1
+	GraphEndCapture
+	GraphInstantiate
+	GraphLaunch
+)
+
+// Host ops.
+const (
+	SchedSwitch Op = iota + 1
+	SchedWakeup
+	ProcessFork
+	ProcessExec
+	ProcessExit
+	OOMKill
+	PageAlloc
+	CPUContention
+)
+
+// IO, TCP and net ops.
+const (
+	BlockRead Op = iota + 1
+	BlockWrite
+	BlockDiscard
+	BlockFlush
+)
+
+const TCPRetransmit Op = 1
+
+const (
+	NetSend Op = iota + 1
+	NetRecv
+)
+
+// NCCL ops.
+const (
+	NCCLAllReduce Op = iota + 1
+	NCCLAllGather
+	NCCLReduceScatter
+	NCCLBroadcast
+	NCCLSend
+	NCCLRecv
+	NCCLCommInitRank
+	NCCLCommDestroy
+)
+
+// System ops.
+const (
+	Drops Op = iota + 1
+	SamplingChange
+)
+
+var opTable = []OpInfo{
+	{SourceCUDA, CudaMalloc, "cudaMalloc", ClassAlloc, "device allocation; args: size, device pointer"},
+	{SourceCUDA, CudaFree, "cudaFree", ClassFree, "device free; args: device pointer, freed size when paired"},
+	{SourceCUDA, CudaMallocManaged, "cudaMallocManaged", ClassAlloc, "unified-memory allocation; args: size, pointer, flags"},
+	{SourceCUDA, CudaMallocHost, "cudaMallocHost", ClassAlloc, "pinned host allocation; args: size, pointer"},
+	{SourceCUDA, CudaLaunchKernel, "cudaLaunchKernel", ClassLaunch, "kernel launch; args: function, stream, grid, block"},
+	{SourceCUDA, CudaMemcpy, "cudaMemcpy", ClassMemcpy, "synchronous copy; args: bytes, kind"},
+	{SourceCUDA, CudaMemcpyAsync, "cudaMemcpyAsync", ClassMemcpy, "asynchronous copy; args: bytes, kind, stream"},
+	{SourceCUDA, CudaMemcpy2D, "cudaMemcpy2D", ClassMemcpy, "2D copy; args: bytes (width*height), kind"},
+	{SourceCUDA, CudaMemcpy2DAsync, "cudaMemcpy2DAsync", ClassMemcpy, "2D async copy; args: bytes, kind, stream"},
+	{SourceCUDA, CudaMemcpyPeer, "cudaMemcpyPeer", ClassMemcpy, "peer copy; args: bytes, kind (3=D2D), dst device, src device"},
+	{SourceCUDA, CudaMemcpyPeerAsync, "cudaMemcpyPeerAsync", ClassMemcpy, "peer async copy; args: bytes, kind, stream"},
+	{SourceCUDA, CudaStreamSynchronize, "cudaStreamSynchronize", ClassSync, "wait for a stream; args: stream"},
+	{SourceCUDA, CudaDeviceSynchronize, "cudaDeviceSynchronize", ClassSync, "wait for the device"},
+	{SourceCUDA, CudaEventSynchronize, "cudaEventSynchronize", ClassSync, "wait for an event; args: event"},
+	{SourceCUDA, CudaFreeHost, "cudaFreeHost", ClassFree, "pinned host free; args: pointer, freed size when paired"},
+
+	{SourceDriver, CuLaunchKernel, "cuLaunchKernel", ClassLaunch, "kernel launch; args: function, stream, grid, block"},
+	{SourceDriver, CuLaunchKernelEx, "cuLaunchKernelEx", ClassLaunch, "kernel launch with config; args: function, stream, grid, block"},
+	{SourceDriver, CuMemAlloc, "cuMemAlloc", ClassAlloc, "device allocation; args: size, device pointer"},
+	{SourceDriver, CuMemFree, "cuMemFree", ClassFree, "device free; args: device pointer, freed size when paired"},
+	{SourceDriver, CuMemAllocManaged, "cuMemAllocManaged", ClassAlloc, "unified-memory allocation; args: size, pointer, flags"},
+	{SourceDriver, CuMemcpy, "cuMemcpy", ClassMemcpy, "copy; args: bytes, kind"},
+	{SourceDriver, CuMemcpyAsync, "cuMemcpyAsync", ClassMemcpy, "async copy; args: bytes, kind, stream"},
+	{SourceDriver, CuMemcpyHtoD, "cuMemcpyHtoD", ClassMemcpy, "host to device copy; args: bytes, kind (1)"},
+	{SourceDriver, CuMemcpyDtoH, "cuMemcpyDtoH", ClassMemcpy, "device to host copy; args: bytes, kind (2)"},
+	{SourceDriver, CuMemcpyDtoD, "cuMemcpyDtoD", ClassMemcpy, "device to device copy; args: bytes, kind (3)"},
+	{SourceDriver, CuMemcpyHtoDAsync, "cuMemcpyHtoDAsync", ClassMemcpy, "async host to device copy; args: bytes, kind, stream"},
+	{SourceDriver, CuMemcpyDtoHAsync, "cuMemcpyDtoHAsync", ClassMemcpy, "async device to host copy; args: bytes, kind, stream"},
+	{SourceDriver, CuMemcpyDtoDAsync, "cuMemcpyDtoDAsync", ClassMemcpy, "async device to device copy; args: bytes, kind, stream"},
+	{SourceDriver, CuStreamSynchronize, "cuStreamSynchronize", ClassSync, "wait for a stream; args: stream"},
+	{SourceDriver, CuCtxSynchronize, "cuCtxSynchronize", ClassSync, "wait for the context"},
+
+	{SourceGraph, GraphBeginCapture, "cudaStreamBeginCapture", ClassGraph, "start capture; args: stream, mode"},
+	{SourceGraph, GraphEndCapture, "cudaStreamEndCapture", ClassGraph, "end capture; args: stream, graph"},
+	{SourceGraph, GraphInstantiate, "cudaGraphInstantiate", ClassGraph, "instantiate; args: graph, exec"},
+	{SourceGraph, GraphLaunch, "cudaGraphLaunch", ClassGraph, "graph launch; args: exec, stream"},
+
+	{SourceHost, SchedSwitch, "sched_switch", ClassSched, "off-CPU interval of a traced thread; duration = off-CPU time; peer = task that took the CPU; args: cpu, preempted (1) or blocked (0)"},
+	{SourceHost, SchedWakeup, "sched_wakeup", ClassSched, "traced thread woken; peer = waker; args: cpu"},
+	{SourceHost, ProcessFork, "process_fork", ClassProcess, "traced process forked; peer = child"},
+	{SourceHost, ProcessExec, "process_exec", ClassProcess, "traced process exec'd"},
+	{SourceHost, ProcessExit, "process_exit", ClassProcess, "traced process exited; args: exit code"},
+	{SourceHost, OOMKill, "oom_kill", ClassMemory, "OOM killer chose a victim; peer = victim; args: pages"},
+	{SourceHost, PageAlloc, "mm_page_alloc", ClassMemory, "page allocations; args: bytes"},
+	{SourceHost, CPUContention, "cpu_contention", ClassSched, "per-second summary of another task on a traced CPU; peer = that task; duration = its on-CPU time; args: cpu, switches"},
+
+	{SourceIO, BlockRead, "block_read", ClassIO, "block read; args: bytes, sector, device"},
+	{SourceIO, BlockWrite, "block_write", ClassIO, "block write; args: bytes, sector, device"},
+	{SourceIO, BlockDiscard, "block_discard", ClassIO, "block discard; args: bytes, sector, device"},
+	{SourceIO, BlockFlush, "block_flush", ClassIO, "block flush; args: device"},
+
+	{SourceTCP, TCPRetransmit, "tcp_retransmit", ClassNet, "TCP retransmission; args: saddr, daddr, sport<<16|dport"},
+
+	{SourceNet, NetSend, "net_send", ClassNet, "socket send; args: fd, bytes"},
+	{SourceNet, NetRecv, "net_recv", ClassNet, "socket receive; args: fd, bytes"},
+
+	{SourceNCCL, NCCLAllReduce, "ncclAllReduce", ClassCollective, "all-reduce; args: bytes, comm, stream"},
+	{SourceNCCL, NCCLAllGather, "ncclAllGather", ClassCollective, "all-gather; args: bytes, comm, stream"},
+	{SourceNCCL, NCCLReduceScatter, "ncclReduceScatter", ClassCollective, "reduce-scatter; args: bytes, comm, stream"},
+	{SourceNCCL, NCCLBroadcast, "ncclBroadcast", ClassCollective, "broadcast; args: bytes, comm, stream"},
+	{SourceNCCL, NCCLSend, "ncclSend", ClassCollective, "point-to-point send; args: bytes, comm, peer"},
+	{SourceNCCL, NCCLRecv, "ncclRecv", ClassCollective, "point-to-point receive; args: bytes, comm, peer"},
+	{SourceNCCL, NCCLCommInitRank, "ncclCommInitRank", ClassCollective, "communicator setup; args: nranks, rank"},
+	{SourceNCCL, NCCLCommDestroy, "ncclCommDestroy", ClassCollective, "communicator teardown; args: comm"},
+
+	{SourceSystem, Drops, "drops", ClassMeta, "events lost since the previous drops event; args: kernel ring-buffer drops, user-space drops, sampled-out"},
+	{SourceSystem, SamplingChange, "sampling_change", ClassMeta, "adaptive sampling changed; args: new 1-in-N rate"},
+}
+
+// Aliases users type for long names (the spec's "cudaStreamSync").
+var opAliases = map[string]string{
+	"cudaStreamSync": "cudaStreamSynchronize",
+	"cudaDeviceSync": "cudaDeviceSynchronize",
+	"cudaEventSync":  "cudaEventSynchronize",
+	"cuStreamSync":   "cuStreamSynchronize",
+	"cuCtxSync":      "cuCtxSynchronize",
+	"graphLaunch":    "cudaGraphLaunch",
+}

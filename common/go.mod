@@ -1,0 +1,5 @@
+module ingero.dev/common
+
+go 1.26
+
+require github.com/peterbourgon/ff/v3 v3.4.0

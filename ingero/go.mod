@@ -1,0 +1,31 @@
+module ingero.dev/ingero
+
+go 1.26
+
+require (
+	ingero.dev/common v0.0.0
+	ingero.dev/ingero-check v0.0.0
+	ingero.dev/ingero-dashboard v0.0.0
+	ingero.dev/ingero-demo v0.0.0
+	ingero.dev/ingero-explain v0.0.0
+	ingero.dev/ingero-export v0.0.0
+	ingero.dev/ingero-mcp v0.0.0
+	ingero.dev/ingero-merge v0.0.0
+	ingero.dev/ingero-query v0.0.0
+	ingero.dev/ingero-trace v0.0.0
+)
+
+require github.com/peterbourgon/ff/v3 v3.4.0 // indirect
+
+replace (
+	ingero.dev/common => ../common
+	ingero.dev/ingero-check => ../ingero-check
+	ingero.dev/ingero-dashboard => ../ingero-dashboard
+	ingero.dev/ingero-demo => ../ingero-demo
+	ingero.dev/ingero-explain => ../ingero-explain
+	ingero.dev/ingero-export => ../ingero-export
+	ingero.dev/ingero-mcp => ../ingero-mcp
+	ingero.dev/ingero-merge => ../ingero-merge
+	ingero.dev/ingero-query => ../ingero-query
+	ingero.dev/ingero-trace => ../ingero-trace
+)
