@@ -1,0 +1,134 @@
+package event
+
+// The records below travel beside events in both the store and the
+// stream: what a session was, what the machine was doing, which stacks the
+// events point at, and what the causal engine concluded.
+
+// Session describes one run of ingero trace.
+type Session struct {
+	ID          string // unique per run: "<node>:<start unix ns>"
+	Node        string
+	Host        string
+	StartNs     int64
+	StopNs      int64 // 0 while running
+	Kernel      string
+	GPUModel    string // "" when no NVML
+	GPUDriver   string
+	CUDAVersion string
+	Version     string            // ingero version that recorded it
+	Flags       map[string]string // the flags trace ran with
+	PIDFilter   []uint32
+	// ClockMonoNs is CLOCK_MONOTONIC at StartNs, so kernel timestamps can
+	// be mapped to wall time by anyone holding the recording.
+	ClockMonoNs int64
+	Stats       SessionStats
+}
+
+// SessionStats counts what a session saw and, above all, what it lost.
+type SessionStats struct {
+	Events      uint64 // events recorded
+	KernelDrops uint64 // ring-buffer reserve failures counted in the kernel
+	UserDrops   uint64 // events lost in user space (full queues, write errors)
+	SampledOut  uint64 // events skipped on purpose by --sampling-rate
+}
+
+// Frame is one resolved stack frame.
+type Frame struct {
+	IP     uint64 `json:"ip"`
+	Symbol string `json:"sym,omitempty"`
+	File   string `json:"file,omitempty"`
+	Line   int    `json:"line,omitempty"`
+	Module string `json:"mod,omitempty"`
+}
+
+// Stack is a deduplicated call stack; events refer to it by ID, which is a
+// hash of its frames so the same stack on two nodes gets the same ID.
+type Stack struct {
+	ID     uint64
+	Frames []Frame
+}
+
+// Snapshot is the host's state at one instant, sampled from /proc.
+type Snapshot struct {
+	TimeNs     int64
+	Node       string
+	CPUPct     float64
+	MemPct     float64
+	MemAvailMB int64
+	SwapUsedMB int64
+	Load1      float64
+}
+
+// ProcessName records that a PID was seen with a name.
+type ProcessName struct {
+	Node    string
+	PID     uint32
+	Comm    string
+	Cmdline string
+	FirstNs int64
+	LastNs  int64
+}
+
+// Severity ranks causal chains.
+type Severity uint8
+
+// Severities, lowest first so that comparisons order them.
+const (
+	SeverityLow Severity = iota + 1
+	SeverityMedium
+	SeverityHigh
+)
+
+func (s Severity) String() string {
+	switch s {
+	case SeverityHigh:
+		return "HIGH"
+	case SeverityMedium:
+		return "MEDIUM"
+	case SeverityLow:
+		return "LOW"
+	}
+	return "UNKNOWN"
+}
+
+// ParseSeverity is the inverse of Severity.String.
+func ParseSeverity(s string) (Severity, bool) {
+	for _, v := range []Severity{SeverityLow, SeverityMedium, SeverityHigh} {
+		if v.String() == s {
+			return v, true
+		}
+	}
+	return 0, false
+}
+
+// TimelineEntry is one step of a causal chain's story.
+type TimelineEntry struct {
+	TimeNs int64  `json:"timestamp_ns"`
+	Layer  string `json:"layer"` // SYSTEM, HOST, CUDA, DRIVER…
+	Detail string `json:"detail"`
+}
+
+// Chain is one causal chain: a symptom, its cause and the fix.
+type Chain struct {
+	ID         string // stable per finding: "<node>:<rule>:<op>:<pid>"
+	Node       string
+	DetectedNs int64
+	Severity   Severity
+	Rule       string // the rule that fired, such as "cpu-preemption"
+	Op         string // the affected op, "" when not op-specific
+	PID        uint32 // the affected process, 0 for host-wide findings
+	Summary    string
+	RootCause  string
+	Fix        string
+	Timeline   []TimelineEntry
+	Evidence   map[string]any // numbers behind the finding, for --json
+}
+
+// Annotation is an external label joined onto events by time (and PID).
+type Annotation struct {
+	TimeNs    int64
+	PID       uint32 // 0 means trace-wide
+	SpanStart int64  // 0 for an instant
+	SpanEnd   int64
+	Labels    map[string]string
+}
