@@ -2,6 +2,7 @@ package batch
 
 import (
 	"encoding/binary"
+	"unicode/utf8"
 
 	"ingero.dev/common/event"
 )
@@ -22,7 +23,9 @@ func NewEncoder() *Encoder {
 }
 
 // Append encodes evs as one batch appended to dst. It panics if len(evs)
-// exceeds MaxEvents; callers split larger slices.
+// exceeds MaxEvents; callers split larger slices. Strings longer than 4096
+// bytes are stored cut to 4096 bytes or a few less, at a UTF-8 boundary, so
+// that one hostile name cannot bloat every batch.
 func (e *Encoder) Append(dst []byte, evs []event.Event) []byte {
 	if len(evs) > MaxEvents {
 		panic("batch: too many events in one batch")
@@ -103,7 +106,7 @@ func (e *Encoder) intern(s string) uint64 {
 		return idx
 	}
 	if len(s) > maxStringSize {
-		s = s[:maxStringSize]
+		s = truncate(s)
 		if idx, ok := e.strs[s]; ok {
 			return idx
 		}
@@ -112,4 +115,15 @@ func (e *Encoder) intern(s string) uint64 {
 	e.strs[s] = idx
 	e.strList = append(e.strList, s)
 	return idx
+}
+
+// truncate cuts s to at most maxStringSize bytes, backing up to the start
+// of a UTF-8 sequence so valid text stays valid. Strings that long only
+// come from user input such as --node; kernel task names are 15 bytes.
+func truncate(s string) string {
+	cut := maxStringSize
+	for cut > maxStringSize-utf8.UTFMax+1 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut]
 }

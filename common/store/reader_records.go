@@ -1,0 +1,184 @@
+package store
+
+import (
+	"encoding/json"
+	"fmt"
+
+	"github.com/ncruces/go-sqlite3"
+	"ingero.dev/common/event"
+)
+
+// Sessions returns every recorded session, oldest first.
+func (r *Reader) Sessions() ([]event.Session, error) {
+	var out []event.Session
+	err := r.rows("reading sessions", `SELECT id, node, host, start_ns, stop_ns, kernel, gpu_model, gpu_driver, cuda_version,
+		version, flags, pid_filter, clock_mono_ns, events, kernel_drops, user_drops, sampled_out
+		FROM sessions ORDER BY start_ns, id`, nil, func(s *sqlite3.Stmt) error {
+		ses := event.Session{
+			ID: s.ColumnText(0), Node: s.ColumnText(1), Host: s.ColumnText(2),
+			StartNs: s.ColumnInt64(3), StopNs: s.ColumnInt64(4), Kernel: s.ColumnText(5),
+			GPUModel: s.ColumnText(6), GPUDriver: s.ColumnText(7), CUDAVersion: s.ColumnText(8),
+			Version: s.ColumnText(9), ClockMonoNs: s.ColumnInt64(12),
+			Stats: event.SessionStats{
+				Events: uint64(s.ColumnInt64(13)), KernelDrops: uint64(s.ColumnInt64(14)),
+				UserDrops: uint64(s.ColumnInt64(15)), SampledOut: uint64(s.ColumnInt64(16)),
+			},
+		}
+		if err := jsonColumn(s, 10, &ses.Flags); err != nil {
+			return fmt.Errorf("session %s flags: %w", ses.ID, err)
+		}
+		if err := jsonColumn(s, 11, &ses.PIDFilter); err != nil {
+			return fmt.Errorf("session %s pid filter: %w", ses.ID, err)
+		}
+		out = append(out, ses)
+		return nil
+	})
+	return out, err
+}
+
+// Stacks returns the stacks with the given IDs (every stack when ids is
+// empty). IDs that are not stored are absent from the map.
+func (r *Reader) Stacks(ids []uint64) (map[uint64]event.Stack, error) {
+	out := make(map[uint64]event.Stack, len(ids))
+	scan := func(s *sqlite3.Stmt) error {
+		st := event.Stack{ID: uint64(s.ColumnInt64(0))}
+		if err := jsonColumn(s, 1, &st.Frames); err != nil {
+			return fmt.Errorf("stack %#x: %w", st.ID, err)
+		}
+		out[st.ID] = st
+		return nil
+	}
+	if len(ids) == 0 {
+		return out, r.rows("reading stacks", `SELECT id, frames FROM stacks`, nil, scan)
+	}
+	for len(ids) > 0 {
+		part := ids[:min(len(ids), maxListPushdown)]
+		ids = ids[len(part):]
+		args := make([]any, len(part))
+		for i, id := range part {
+			args[i] = id
+		}
+		err := r.rows("reading stacks", `SELECT id, frames FROM stacks WHERE id IN (`+placeholders(len(part))+`)`, args, scan)
+		if err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// Snapshots returns host snapshots taken in [fromNs, toNs] (0 leaves a
+// side open), in time order.
+func (r *Reader) Snapshots(fromNs, toNs int64) ([]event.Snapshot, error) {
+	from, to := bounds(fromNs, toNs)
+	var out []event.Snapshot
+	err := r.rows("reading snapshots", `SELECT ts, node, cpu_pct, mem_pct, mem_avail_mb, swap_used_mb, load1
+		FROM snapshots WHERE ts >= ? AND ts <= ? ORDER BY ts, node`, []any{from, to}, func(s *sqlite3.Stmt) error {
+		out = append(out, event.Snapshot{
+			TimeNs: s.ColumnInt64(0), Node: s.ColumnText(1), CPUPct: s.ColumnFloat(2), MemPct: s.ColumnFloat(3),
+			MemAvailMB: s.ColumnInt64(4), SwapUsedMB: s.ColumnInt64(5), Load1: s.ColumnFloat(6),
+		})
+		return nil
+	})
+	return out, err
+}
+
+// ProcessNames returns every process sighting, by node, PID and first
+// sighting.
+func (r *Reader) ProcessNames() ([]event.ProcessName, error) {
+	var out []event.ProcessName
+	err := r.rows("reading process names", `SELECT node, pid, comm, cmdline, first_ns, last_ns
+		FROM process_names ORDER BY node, pid, first_ns`, nil, func(s *sqlite3.Stmt) error {
+		out = append(out, event.ProcessName{
+			Node: s.ColumnText(0), PID: uint32(s.ColumnInt64(1)), Comm: s.ColumnText(2),
+			Cmdline: s.ColumnText(3), FirstNs: s.ColumnInt64(4), LastNs: s.ColumnInt64(5),
+		})
+		return nil
+	})
+	return out, err
+}
+
+// Chains returns causal chains detected in [fromNs, toNs] (0 leaves a side
+// open), most severe first, then by detection time.
+func (r *Reader) Chains(fromNs, toNs int64) ([]event.Chain, error) {
+	from, to := bounds(fromNs, toNs)
+	var out []event.Chain
+	err := r.rows("reading chains", `SELECT id, node, detected_ns, severity, rule, op, pid, summary, root_cause, fix,
+		timeline, evidence FROM chains WHERE detected_ns >= ? AND detected_ns <= ?
+		ORDER BY severity DESC, detected_ns, id`, []any{from, to}, func(s *sqlite3.Stmt) error {
+		c := event.Chain{
+			ID: s.ColumnText(0), Node: s.ColumnText(1), DetectedNs: s.ColumnInt64(2),
+			Severity: event.Severity(s.ColumnInt64(3)), Rule: s.ColumnText(4), Op: s.ColumnText(5),
+			PID: uint32(s.ColumnInt64(6)), Summary: s.ColumnText(7), RootCause: s.ColumnText(8), Fix: s.ColumnText(9),
+		}
+		if err := jsonColumn(s, 10, &c.Timeline); err != nil {
+			return fmt.Errorf("chain %s timeline: %w", c.ID, err)
+		}
+		if err := jsonColumn(s, 11, &c.Evidence); err != nil {
+			return fmt.Errorf("chain %s evidence: %w", c.ID, err)
+		}
+		out = append(out, c)
+		return nil
+	})
+	return out, err
+}
+
+// Annotations returns annotations whose instant, or whose span, touches
+// [fromNs, toNs] (0 leaves a side open), in time order.
+func (r *Reader) Annotations(fromNs, toNs int64) ([]event.Annotation, error) {
+	from, to := bounds(fromNs, toNs)
+	var out []event.Annotation
+	err := r.rows("reading annotations", `SELECT ts, pid, span_start, span_end, labels FROM annotations
+		WHERE (ts >= ?1 AND ts <= ?2) OR (span_end != 0 AND span_start <= ?2 AND span_end >= ?1)
+		ORDER BY ts, id`, []any{from, to}, func(s *sqlite3.Stmt) error {
+		a := event.Annotation{TimeNs: s.ColumnInt64(0), PID: uint32(s.ColumnInt64(1)),
+			SpanStart: s.ColumnInt64(2), SpanEnd: s.ColumnInt64(3)}
+		if err := jsonColumn(s, 4, &a.Labels); err != nil {
+			return fmt.Errorf("annotation at %d: %w", a.TimeNs, err)
+		}
+		out = append(out, a)
+		return nil
+	})
+	return out, err
+}
+
+func bounds(from, to int64) (int64, int64) {
+	if from == 0 {
+		from = minTime
+	}
+	if to == 0 {
+		to = maxTime
+	}
+	return from, to
+}
+
+// rows runs a query and calls scan for each row.
+func (r *Reader) rows(what, sql string, args []any, scan func(*sqlite3.Stmt) error) error {
+	if r.conn == nil {
+		return ErrClosed
+	}
+	stmt, _, err := r.conn.Prepare(sql)
+	if err != nil {
+		return r.fail(what, err)
+	}
+	defer stmt.Close()
+	if err := bindAll(stmt, args...); err != nil {
+		return r.fail(what, err)
+	}
+	for stmt.Step() {
+		if err := scan(stmt); err != nil {
+			return r.fail(what, err)
+		}
+	}
+	if err := stmt.Err(); err != nil {
+		return r.fail(what, err)
+	}
+	return nil
+}
+
+func jsonColumn(s *sqlite3.Stmt, col int, dst any) error {
+	raw := s.ColumnRawText(col)
+	if len(raw) == 0 {
+		return nil
+	}
+	return json.Unmarshal(raw, dst)
+}
