@@ -2,9 +2,11 @@ module ingero.dev/bpf
 
 go 1.26
 
+require ingero.dev/common v0.0.0
+
 require (
-	github.com/cilium/ebpf v0.22.0
-	ingero.dev/common v0.0.0
+	github.com/cilium/ebpf v0.22.0 // indirect
+	golang.org/x/sys v0.49.0 // indirect
 )
 
 replace ingero.dev/common => ../common

@@ -15,7 +15,7 @@ require (
 	ingero.dev/ingero-trace v0.0.0
 )
 
-require github.com/peterbourgon/ff/v3 v3.4.0 // indirect
+require github.com/peterbourgon/ff/v3 v3.4.0
 
 replace (
 	ingero.dev/common => ../common

@@ -11,6 +11,7 @@
 // Columns hold one value per event, delta- or xor-coded against the previous
 // event (or the previous event of the same op) so that repetitive launch
 // storms become long runs of small bytes that zstd then squeezes.
+// docs/stream-format.md specifies the layout byte by byte.
 package batch
 
 import "errors"
@@ -40,8 +41,11 @@ const (
 // Limits that keep a hostile batch from allocating without bound.
 const (
 	MaxEvents     = 1 << 20
-	maxStrings    = 1 << 16
 	maxStringSize = 4096
+	// Three string fields per event plus "": the encoder can never need
+	// more, so it never writes a batch the decoder refuses. Memory stays
+	// bounded by the input all the same: each entry costs a length byte.
+	maxStrings = 3*MaxEvents + 1
 )
 
 // ErrCorrupt is wrapped by every decoding error caused by the input bytes.

@@ -2,6 +2,7 @@ package batch
 
 import (
 	"errors"
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"reflect"
@@ -181,4 +182,18 @@ func equalEvents(a, b []event.Event) bool {
 		}
 	}
 	return true
+}
+
+// TestManyDistinctStrings: a batch whose events all carry different
+// names must still decode; the string table has no lower limit than the
+// events can fill.
+func TestManyDistinctStrings(t *testing.T) {
+	evs := make([]event.Event, 70_000)
+	for i := range evs {
+		evs[i].Comm = fmt.Sprintf("worker-%d", i)
+		evs[i].PeerComm = fmt.Sprintf("peer-%d", i)
+	}
+	if got := roundTrip(t, evs); !equalEvents(got, evs) {
+		t.Fatal("round trip differs")
+	}
 }

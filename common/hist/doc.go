@@ -20,6 +20,9 @@
 // the same bucket, whose width is at most 1/128 of its lower bound, so
 // |Quantile(q) − v| ≤ v/256 (under 0.4%). Values below 256 ns are exact.
 //
+// FormatNs renders nanoseconds the way every ingero report prints
+// latencies (4.8µs, 16.7ms, 142ms, 2.1s).
+//
 // A Histogram is not safe for concurrent use; its zero value is empty and
 // ready to use.
 package hist

@@ -66,7 +66,6 @@ func (h *Histogram) RecordN(v int64, n uint64) {
 	h.sum = addSat(h.sum, mulSat(v, n))
 }
 
-
 // addSat adds two non-negative values, saturating at MaxInt64 instead of
 // wrapping, so that a sum of huge values stays an upper bound.
 func addSat(a, b int64) int64 {

@@ -91,6 +91,7 @@ func TestDecodeRejects(t *testing.T) {
 		"not json":      `{"timestamp":`,
 		"missing op":    `{"timestamp":"2026-05-24T15:41:20Z","pid":1,"tid":1,"source":"cuda"}`,
 		"bad time":      `{"timestamp":"yesterday","pid":1,"tid":1,"source":"cuda","op":"cudaMalloc"}`,
+		"year 9999":     `{"timestamp":"9999-01-01T00:00:00Z","pid":1,"tid":1,"source":"cuda","op":"cudaMalloc"}`,
 		"bad source":    `{"timestamp":"2026-05-24T15:41:20Z","pid":1,"tid":1,"source":"gpu","op":"cudaMalloc"}`,
 		"op of other":   `{"timestamp":"2026-05-24T15:41:20Z","pid":1,"tid":1,"source":"host","op":"cudaMalloc"}`,
 		"bad kind":      `{"timestamp":"2026-05-24T15:41:20Z","pid":1,"tid":1,"source":"cuda","op":"cudaMemcpy","args":{"kind":"X2Y"}}`,
@@ -121,4 +122,26 @@ func TestDecodeToleratesNewFieldsAndOtherWriters(t *testing.T) {
 	if ev.Comm != "a\xe9\U0001F600/" {
 		t.Errorf("comm = %q", ev.Comm)
 	}
+}
+
+func FuzzDecode(f *testing.F) {
+	for _, line := range bytes.Split(encodeAll(f, goldenEvents()), []byte("\n")) {
+		f.Add(line)
+	}
+	f.Add([]byte(`{"timestamp":"2026-05-24T15:41:20Z","pid":1,"tid":1,"source":"tcp","op":"tcp_retransmit","args":{"sport":1,"dport":2},"process_name":"\ud800x"}`))
+	f.Fuzz(func(t *testing.T, line []byte) {
+		ev, err := Decode(line)
+		if err != nil {
+			return
+		}
+		// Whatever decodes re-encodes to a line that decodes to the same event.
+		again := NewEncoder(nil).Append(nil, &ev)
+		back, err := Decode(again)
+		if err != nil {
+			t.Fatalf("re-decode: %v\n%s", err, again)
+		}
+		if back != ev {
+			t.Fatalf("unstable:\n%+v\n%+v", ev, back)
+		}
+	})
 }

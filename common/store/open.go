@@ -9,7 +9,7 @@ import (
 
 // busyWait is how long a statement waits for another connection's lock
 // (a checkpoint, a second writer) before failing with SQLITE_BUSY.
-const busyWait = 5 * time.Second
+var busyWait = 5 * time.Second
 
 // openConn opens path and prepares the connection the way every store
 // connection needs: a busy timeout and the events virtual table.

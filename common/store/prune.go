@@ -29,6 +29,11 @@ func (w *Writer) PruneToSize(maxBytes int64) (removed int64, err error) {
 		return 0, fmt.Errorf("pruning: %w", err)
 	}
 	for {
+		// The WAL repeats pages of the main file; fold it in first, or
+		// its size would count twice and cost events for nothing.
+		if err := w.truncateWAL(); err != nil {
+			return removed, fmt.Errorf("pruning %s: %w", w.path, err)
+		}
 		size, err := w.diskSize()
 		if err != nil {
 			return removed, err
@@ -43,10 +48,13 @@ func (w *Writer) PruneToSize(maxBytes int64) (removed int64, err error) {
 		if err != nil {
 			return removed, fmt.Errorf("pruning %s: %w", w.path, err)
 		}
-		if err := w.shrink(); err != nil {
-			return removed, fmt.Errorf("pruning %s: %w", w.path, err)
+		if err := w.conn.Exec(`PRAGMA incremental_vacuum`); err != nil {
+			return removed, fmt.Errorf("pruning %s: vacuuming: %w", w.path, err)
 		}
 		if !more {
+			if err := w.truncateWAL(); err != nil {
+				return removed, fmt.Errorf("pruning %s: %w", w.path, err)
+			}
 			size, err := w.diskSize()
 			if err == nil && size > maxBytes {
 				err = fmt.Errorf("pruning %s: no events left, and the rest still takes %d bytes, over the limit of %d", w.path, size, maxBytes)
@@ -125,11 +133,7 @@ func (w *Writer) oldestChunks(target int64) (ids []int64, events, lastEnd int64,
 	return ids, events, lastEnd, stmt.Err()
 }
 
-// shrink returns free pages to the file system and empties the WAL.
-func (w *Writer) shrink() error {
-	if err := w.conn.Exec(`PRAGMA incremental_vacuum`); err != nil {
-		return fmt.Errorf("vacuuming: %w", err)
-	}
+func (w *Writer) truncateWAL() error {
 	if _, _, err := w.conn.WALCheckpoint("main", sqlite3.CHECKPOINT_TRUNCATE); err != nil {
 		return fmt.Errorf("truncating the WAL (a reader may hold an old snapshot; retry later): %w", err)
 	}

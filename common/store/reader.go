@@ -54,6 +54,16 @@ func (r *Reader) init(size int64) error {
 	if err := r.conn.Exec(`PRAGMA query_only = 1`); err != nil {
 		return fmt.Errorf("opening %s read-only: %w", r.path, err)
 	}
+	// ATTACH would let a query open other files, read-only or not.
+	err := r.conn.SetAuthorizer(func(action sqlite3.AuthorizerActionCode, _, _, _, _ string) sqlite3.AuthorizerReturnCode {
+		if action == sqlite3.AUTH_ATTACH || action == sqlite3.AUTH_DETACH {
+			return sqlite3.AUTH_DENY
+		}
+		return sqlite3.AUTH_OK
+	})
+	if err != nil {
+		return fmt.Errorf("opening %s: %w", r.path, err)
+	}
 	v, err := checkVersion(r.conn, r.path, false)
 	if err != nil {
 		return err

@@ -2,7 +2,6 @@
  * PATH with every call it received, split by caller: "runtime" when the
  * return address lies in a libcudart*, "direct" otherwise. Tests use it to
  * prove which calls reach the exported entry points, and from where. */
-#define _GNU_SOURCE
 #include <dlfcn.h>
 #include <stdio.h>
 #include <string.h>

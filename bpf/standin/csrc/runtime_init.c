@@ -3,7 +3,6 @@
  * for every other entry point by base name. Driver calls from libcudart are
  * therefore indirect calls through these pointers: a uprobe on the driver
  * export sees them, an LD_PRELOAD shim or a PLT hook does not. */
-#define _GNU_SOURCE
 #include <dlfcn.h>
 #include <pthread.h>
 #include <stdio.h>

@@ -2,7 +2,6 @@
 #ifndef STANDIN_TOOLS_H
 #define STANDIN_TOOLS_H
 
-#define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>

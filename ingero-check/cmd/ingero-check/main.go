@@ -4,8 +4,8 @@ package main
 import (
 	"os"
 
-	check "ingero.dev/ingero-check"
 	"ingero.dev/common/cli"
+	check "ingero.dev/ingero-check"
 )
 
 func main() { os.Exit(cli.Main(check.New, os.Args[1:])) }

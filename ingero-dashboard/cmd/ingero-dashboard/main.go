@@ -4,8 +4,8 @@ package main
 import (
 	"os"
 
-	dashboard "ingero.dev/ingero-dashboard"
 	"ingero.dev/common/cli"
+	dashboard "ingero.dev/ingero-dashboard"
 )
 
 func main() { os.Exit(cli.Main(dashboard.New, os.Args[1:])) }

@@ -4,8 +4,8 @@ package main
 import (
 	"os"
 
-	demo "ingero.dev/ingero-demo"
 	"ingero.dev/common/cli"
+	demo "ingero.dev/ingero-demo"
 )
 
 func main() { os.Exit(cli.Main(demo.New, os.Args[1:])) }

@@ -4,8 +4,8 @@ package main
 import (
 	"os"
 
-	explain "ingero.dev/ingero-explain"
 	"ingero.dev/common/cli"
+	explain "ingero.dev/ingero-explain"
 )
 
 func main() { os.Exit(cli.Main(explain.New, os.Args[1:])) }

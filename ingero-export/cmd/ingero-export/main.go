@@ -4,8 +4,8 @@ package main
 import (
 	"os"
 
-	export "ingero.dev/ingero-export"
 	"ingero.dev/common/cli"
+	export "ingero.dev/ingero-export"
 )
 
 func main() { os.Exit(cli.Main(export.New, os.Args[1:])) }

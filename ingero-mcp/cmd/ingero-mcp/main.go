@@ -4,8 +4,8 @@ package main
 import (
 	"os"
 
-	mcp "ingero.dev/ingero-mcp"
 	"ingero.dev/common/cli"
+	mcp "ingero.dev/ingero-mcp"
 )
 
 func main() { os.Exit(cli.Main(mcp.New, os.Args[1:])) }

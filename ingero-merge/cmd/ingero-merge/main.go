@@ -4,8 +4,8 @@ package main
 import (
 	"os"
 
-	merge "ingero.dev/ingero-merge"
 	"ingero.dev/common/cli"
+	merge "ingero.dev/ingero-merge"
 )
 
 func main() { os.Exit(cli.Main(merge.New, os.Args[1:])) }

@@ -4,8 +4,8 @@ package main
 import (
 	"os"
 
-	query "ingero.dev/ingero-query"
 	"ingero.dev/common/cli"
+	query "ingero.dev/ingero-query"
 )
 
 func main() { os.Exit(cli.Main(query.New, os.Args[1:])) }

@@ -4,8 +4,8 @@ package main
 import (
 	"os"
 
-	trace "ingero.dev/ingero-trace"
 	"ingero.dev/common/cli"
+	trace "ingero.dev/ingero-trace"
 )
 
 func main() { os.Exit(cli.Main(trace.New, os.Args[1:])) }

@@ -1,0 +1,167 @@
+/* SPDX-License-Identifier: GPL-2.0-only OR MIT */
+/* Per-thread call state: the outermost traced call of each thread, so that
+ * its return probe can emit one record with a duration, and so that traced
+ * calls made inside it (the driver below the runtime) emit nothing.
+ *
+ * Nesting is decided by the stack pointer, not by a depth counter: a call
+ * entered while another is active is nested when it runs below the active
+ * call's entry stack pointer. A return that was never seen (a longjmp, a
+ * probe attached mid-call) therefore heals at the next call from the same
+ * or a higher frame instead of muting the thread for ever. */
+#ifndef INGERO_CALLS_H
+#define INGERO_CALLS_H
+
+#include "ingero.h"
+
+struct cuda_rec {
+	struct rec_hdr hdr;
+	__u64 dur_ns;
+	__u64 args[4];
+	__s32 ret;
+	__u32 _pad;
+};
+
+/* Keeps the record type in the object's BTF for bpf2go -type and for the
+ * layout test; it costs 8 bytes of .rodata. */
+struct cuda_rec *const cuda_rec_type __attribute__((unused)) = 0;
+
+struct call {
+	__u64 t0;
+	__u64 sp0; /* user stack pointer at entry: it points at the return address */
+	__u64 args[4];
+	__u64 outp; /* user address of the pointer the call writes (void **), or 0 */
+	__u8 source;
+	__u8 op;
+	__u8 active;
+	__u8 skip; /* sampled out: remember it, emit nothing */
+	__u16 flags;
+	__u16 _pad;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u32);
+	__type(value, struct call);
+} calls SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 1 << 23);
+} cuda_events SEC(".maps");
+
+/* Set at load time by the --launch-latency option: launches then take the
+ * call path (entry + return) instead of one entry record. */
+const volatile bool launch_latency = false;
+
+static __always_inline bool nested(const struct call *c, __u64 sp, __u8 source)
+{
+	if (!c->active)
+		return false;
+	if (sp < c->sp0)
+		return true;
+	/* A tail call from the runtime into the driver enters with the
+	 * runtime call's own return address on top of the stack. */
+	return sp == c->sp0 && source == SRC_driver && c->source == SRC_cuda;
+}
+
+/* True when the current thread is inside a traced call at stack sp. */
+static __always_inline bool inside_call(__u64 sp, __u8 source)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct call *c = bpf_map_lookup_elem(&calls, &tid);
+
+	return c && nested(c, sp, source);
+}
+
+static __always_inline void emit_now(__u8 source, __u8 op, __u16 flags, const __u64 *a)
+{
+	struct cuda_rec *r = rec_reserve(&cuda_events, sizeof(*r), source);
+
+	if (!r)
+		return;
+	hdr_current(&r->hdr, bpf_ktime_get_ns(), source, op, flags | REC_ENTRY_ONLY);
+	r->dur_ns = 0;
+	r->args[0] = a[0];
+	r->args[1] = a[1];
+	r->args[2] = a[2];
+	r->args[3] = a[3];
+	r->ret = 0;
+	r->_pad = 0;
+	rec_submit(&cuda_events, r);
+}
+
+/* Starts a traced call unless the thread is already inside one. */
+static __always_inline void call_enter(struct pt_regs *ctx, __u8 source, __u8 op, __u16 flags, const __u64 *a,
+				       __u64 outp)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	__u64 sp = ctx->sp;
+	struct call *c = bpf_map_lookup_elem(&calls, &tid);
+
+	if (c && nested(c, sp, source))
+		return;
+	if (!c) {
+		struct call zero = {};
+
+		if (bpf_map_update_elem(&calls, &tid, &zero, BPF_ANY)) {
+			count(&errors, ERR_CALL_STATE_FULL);
+			return;
+		}
+		c = bpf_map_lookup_elem(&calls, &tid);
+		if (!c)
+			return;
+	}
+	c->skip = sample_out(source, &flags);
+	c->t0 = bpf_ktime_get_ns();
+	c->sp0 = sp;
+	c->args[0] = a[0];
+	c->args[1] = a[1];
+	c->args[2] = a[2];
+	c->args[3] = a[3];
+	c->outp = outp;
+	c->source = source;
+	c->op = op;
+	c->flags = flags;
+	c->active = 1;
+}
+
+/* The return half: one program serves every return-probed function, since
+ * the state says which call is ending. */
+static __always_inline void call_exit(struct pt_regs *ctx)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct call *c = bpf_map_lookup_elem(&calls, &tid);
+	struct cuda_rec *r;
+	__u64 now, p = 0;
+
+	if (!c || !c->active)
+		return;
+	/* After ret the stack pointer sits above the entry's: anything at or
+	 * below it is a nested traced call returning. */
+	if (ctx->sp <= c->sp0)
+		return;
+	c->active = 0;
+	if (c->skip)
+		return;
+	now = bpf_ktime_get_ns();
+	r = rec_reserve(&cuda_events, sizeof(*r), c->source);
+	if (!r)
+		return;
+	hdr_current(&r->hdr, c->t0, c->source, c->op, c->flags);
+	r->dur_ns = now - c->t0;
+	r->args[0] = c->args[0];
+	r->args[1] = c->args[1];
+	r->args[2] = c->args[2];
+	r->args[3] = c->args[3];
+	if (c->outp) {
+		if (bpf_probe_read_user(&p, sizeof(p), (void *)c->outp))
+			count(&errors, ERR_READ_USER);
+		r->args[1] = p;
+	}
+	r->ret = (__s32)ctx->ax;
+	r->_pad = 0;
+	rec_submit(&cuda_events, r);
+}
+
+#endif

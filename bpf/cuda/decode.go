@@ -1,0 +1,108 @@
+package cuda
+
+import (
+	"unsafe"
+
+	"ingero.dev/bpf/ring"
+	"ingero.dev/common/event"
+)
+
+// recSize is the size of struct cuda_rec; layout_test.go proves the Go
+// mirror matches the object's BTF, which is what makes the cast safe.
+const recSize = int(unsafe.Sizeof(cudaCudaRec{}))
+
+// decoder turns cuda_rec records into events. It runs on the reader
+// goroutine only.
+type decoder struct {
+	clock  ring.Clock
+	comms  ring.Interner
+	allocs allocTable
+}
+
+func newDecoder(c ring.Clock) *decoder {
+	return &decoder{clock: c, allocs: allocTable{m: map[allocKey]uint64{}}}
+}
+
+func (d *decoder) decode(raw []byte, ev *event.Event) bool {
+	if len(raw) < recSize {
+		return false
+	}
+	r := (*cudaCudaRec)(unsafe.Pointer(unsafe.SliceData(raw)))
+	h := &r.Hdr
+	if src := event.Source(h.Source); src != event.SourceCUDA && src != event.SourceDriver {
+		return false
+	}
+	ev.TimeNs = d.clock.Wall(h.KtimeNs)
+	ev.PID = h.Pid
+	ev.TID = h.Tid
+	ev.Comm = d.comms.Comm(*(*[16]byte)(unsafe.Pointer(&h.Comm)))
+	ev.Source = event.Source(h.Source)
+	ev.Op = event.Op(h.Op)
+	ev.DurNs = int64(r.DurNs)
+	ev.Args = r.Args
+	ev.Ret = r.Ret
+	ev.CgroupID = h.CgroupId
+	ev.GPU = -1
+	d.allocs.pair(ev)
+	return true
+}
+
+// allocTable pairs frees with the allocations they release, by pointer,
+// to fill a free's Args[1] with the freed size. Pairing in user space
+// keeps a map update off the probed call.
+type allocTable struct {
+	m map[allocKey]uint64
+}
+
+type allocKey struct {
+	pid  uint32
+	host bool // pinned host memory, a separate address space
+	ptr  uint64
+}
+
+// maxAllocs bounds the table: allocations whose free was never seen (the
+// process died, or the free was sampled out) must not grow it for ever.
+const maxAllocs = 1 << 20
+
+var (
+	keyCudaMalloc        = event.Key{Source: event.SourceCUDA, Op: event.CudaMalloc}
+	keyCudaMallocManaged = event.Key{Source: event.SourceCUDA, Op: event.CudaMallocManaged}
+	keyCudaMallocHost    = event.Key{Source: event.SourceCUDA, Op: event.CudaMallocHost}
+	keyCudaFree          = event.Key{Source: event.SourceCUDA, Op: event.CudaFree}
+	keyCudaFreeHost      = event.Key{Source: event.SourceCUDA, Op: event.CudaFreeHost}
+	keyCuMemAlloc        = event.Key{Source: event.SourceDriver, Op: event.CuMemAlloc}
+	keyCuMemAllocManaged = event.Key{Source: event.SourceDriver, Op: event.CuMemAllocManaged}
+	keyCuMemFree         = event.Key{Source: event.SourceDriver, Op: event.CuMemFree}
+)
+
+func (a *allocTable) pair(ev *event.Event) {
+	switch ev.Key() {
+	case keyCudaMalloc, keyCudaMallocManaged, keyCuMemAlloc, keyCuMemAllocManaged:
+		a.alloc(ev, false)
+	case keyCudaMallocHost:
+		a.alloc(ev, true)
+	case keyCudaFree, keyCuMemFree:
+		a.free(ev, false)
+	case keyCudaFreeHost:
+		a.free(ev, true)
+	}
+}
+
+func (a *allocTable) alloc(ev *event.Event, host bool) {
+	// Entry-only records carry no pointer; failed calls allocate nothing.
+	if ev.Ret != 0 || ev.Args[1] == 0 || len(a.m) >= maxAllocs {
+		return
+	}
+	a.m[allocKey{ev.PID, host, ev.Args[1]}] = ev.Args[0]
+}
+
+func (a *allocTable) free(ev *event.Event, host bool) {
+	if ev.Ret != 0 {
+		return // a failed free releases nothing
+	}
+	k := allocKey{ev.PID, host, ev.Args[0]}
+	if size, ok := a.m[k]; ok {
+		ev.Args[1] = size
+		delete(a.m, k)
+	}
+}

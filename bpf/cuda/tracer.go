@@ -1,0 +1,185 @@
+// Package cuda loads and attaches the CUDA uprobe family: libcudart
+// (source cuda) and libcuda (source driver). Probes attach once per
+// library file for every process (pid -1) and filter in the kernel on the
+// shared target map, so a process that starts later is traced as soon as
+// it is tracked. bpf/README.md explains how each call is counted once.
+package cuda
+
+import (
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/cilium/ebpf"
+	"github.com/cilium/ebpf/link"
+
+	"ingero.dev/bpf/ring"
+	"ingero.dev/bpf/shared"
+	"ingero.dev/common/event"
+)
+
+// DefaultRingBytes is the ring size when Options.RingBytes is 0: about
+// 80,000 records, a quarter second of a launch storm at full speed.
+const DefaultRingBytes = 8 << 20
+
+// ReturnMode says where return probes attach.
+type ReturnMode uint8
+
+const (
+	// ReturnSystemWide attaches return probes for every process, like the
+	// entries. Safe where the kernel lets the uretprobe syscall through any
+	// seccomp filter (package seccomp decides).
+	ReturnSystemWide ReturnMode = iota
+	// ReturnPerProcess attaches return probes per traced process, only for
+	// those whose seccomp filter allows them; the others get entry records.
+	ReturnPerProcess
+)
+
+// Options configure a Tracer.
+type Options struct {
+	// RingBytes is the ring buffer size: a power of two of at least 4096.
+	RingBytes int
+	// LaunchLatency adds return probes on launches, for launch durations.
+	LaunchLatency bool
+	// RuntimeLaunches counts every process's launches at the runtime's
+	// cudaLaunchKernel (both layers attached: a debug mode that costs a
+	// second trap per launch). Off, launches count at the driver once
+	// calibration saw the driver below the runtime.
+	RuntimeLaunches bool
+	ReturnProbes    ReturnMode
+	// Calibrate is how often launch layers are re-evaluated (1 s).
+	Calibrate time.Duration
+	// Reader tunes the ring reader (batch size, poll deadline).
+	Reader ring.Options
+}
+
+// Tracer is a loaded CUDA probe family.
+type Tracer struct {
+	opts   Options
+	maps   *shared.Maps
+	coll   *ebpf.Collection
+	reader *ring.Reader
+	dec    *decoder
+
+	mu       sync.Mutex
+	links    []link.Link
+	attached map[fileID]string
+	libs     map[string]libKind // attached paths, for per-process probes
+	procs    map[uint32]*proc
+
+	stop chan struct{}
+	wg   sync.WaitGroup
+}
+
+// Load loads the programs into the kernel, sharing m's maps. Nothing is
+// attached yet.
+func Load(m *shared.Maps, opts Options) (*Tracer, error) {
+	if opts.RingBytes == 0 {
+		opts.RingBytes = DefaultRingBytes
+	}
+	if err := ring.CheckSize(opts.RingBytes); err != nil {
+		return nil, err
+	}
+	if opts.Calibrate <= 0 {
+		opts.Calibrate = time.Second
+	}
+	spec, err := loadCuda()
+	if err != nil {
+		return nil, err
+	}
+	spec.Maps[cudaMapCudaEvents].MaxEntries = uint32(opts.RingBytes)
+	if err := spec.Variables[cudaVarWakeBytes].Set(ring.WakeBytes(opts.RingBytes)); err != nil {
+		return nil, fmt.Errorf("setting wake-up threshold: %w", err)
+	}
+	if err := spec.Variables[cudaVarLaunchLatency].Set(opts.LaunchLatency); err != nil {
+		return nil, fmt.Errorf("setting launch latency: %w", err)
+	}
+	coll, err := ebpf.NewCollectionWithOptions(spec, ebpf.CollectionOptions{MapReplacements: m.Replacements()})
+	if err != nil {
+		return nil, fmt.Errorf("loading cuda probes: %w", err)
+	}
+	t := &Tracer{
+		opts:     opts,
+		maps:     m,
+		coll:     coll,
+		dec:      newDecoder(ring.NewClock()),
+		attached: map[fileID]string{},
+		libs:     map[string]libKind{},
+		procs:    map[uint32]*proc{},
+		stop:     make(chan struct{}),
+	}
+	t.reader, err = ring.NewReader(coll.Maps[cudaMapCudaEvents], t.dec.decode, opts.Reader)
+	if err != nil {
+		coll.Close()
+		return nil, err
+	}
+	// Call state dies with its thread, whatever the tracked processes.
+	for _, p := range []string{cudaProgCudaThreadExit, cudaProgCudaExec} {
+		l, err := link.AttachTracing(link.TracingOptions{Program: coll.Programs[p]})
+		if err != nil {
+			t.Close()
+			return nil, fmt.Errorf("attaching %s: %w", p, err)
+		}
+		t.links = append(t.links, l)
+	}
+	return t, nil
+}
+
+// Clock is the kernel-to-wall mapping the Tracer's events use.
+func (t *Tracer) Clock() ring.Clock { return t.dec.clock }
+
+// Start reads records into batches for sink, from a goroutine of its own,
+// until Close. sink must not keep the slice (see ring.Reader.Run).
+func (t *Tracer) Start(sink func([]event.Event)) {
+	t.wg.Add(2)
+	go func() {
+		defer t.wg.Done()
+		_ = t.reader.Run(sink) // only a broken ring ends it early; Stats show it
+	}()
+	go func() {
+		defer t.wg.Done()
+		tick := time.NewTicker(t.opts.Calibrate)
+		defer tick.Stop()
+		for {
+			select {
+			case <-t.stop:
+				return
+			case <-tick.C:
+				t.Calibrate()
+			}
+		}
+	}()
+}
+
+// Stats returns the reader's counts; kernel losses are in shared.Counters.
+func (t *Tracer) Stats() ring.Stats { return t.reader.Stats() }
+
+// Close detaches every probe, delivers what is left in the ring, and
+// releases everything. Safe to call once, with or without Start.
+func (t *Tracer) Close() error {
+	t.mu.Lock()
+	links := t.links
+	t.links = nil
+	for _, p := range t.procs {
+		links = append(links, p.links()...)
+	}
+	t.procs = map[uint32]*proc{}
+	t.mu.Unlock()
+	for _, l := range links {
+		l.Close()
+	}
+	close(t.stop)
+	// Detached, so nothing more arrives: drain, then close the reader
+	// before waiting, so a reader that is not running cannot hang us.
+	_ = t.reader.Flush()
+	done := make(chan struct{})
+	go func() { t.wg.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+	}
+	err := t.reader.Close()
+	<-done
+	t.coll.Close()
+	return err
+}

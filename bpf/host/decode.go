@@ -1,0 +1,61 @@
+package host
+
+import (
+	"unsafe"
+
+	"ingero.dev/bpf/ring"
+	"ingero.dev/common/event"
+)
+
+// recSize is the size of struct host_rec (checked against BTF in tests).
+const recSize = int(unsafe.Sizeof(hostHostRec{}))
+
+// decoder turns host_rec records into events on the reader goroutine. It
+// remembers each traced process's name, to label contention summaries.
+type decoder struct {
+	clock ring.Clock
+	comms ring.Interner
+	names map[uint32]string
+}
+
+const maxNames = 1 << 16
+
+func newDecoder(c ring.Clock) *decoder {
+	return &decoder{clock: c, names: map[uint32]string{}}
+}
+
+func (d *decoder) decode(raw []byte, ev *event.Event) bool {
+	if len(raw) < recSize {
+		return false
+	}
+	r := (*hostHostRec)(unsafe.Pointer(unsafe.SliceData(raw)))
+	h := &r.Hdr
+	if event.Source(h.Source) != event.SourceHost {
+		return false
+	}
+	ev.TimeNs = d.clock.Wall(h.KtimeNs)
+	ev.PID = h.Pid
+	ev.TID = h.Tid
+	ev.Comm = d.comms.Comm(*(*[16]byte)(unsafe.Pointer(&h.Comm)))
+	ev.Source = event.SourceHost
+	ev.Op = event.Op(h.Op)
+	ev.DurNs = int64(r.DurNs)
+	ev.Args = [4]uint64{r.Args[0], r.Args[1], r.Args[2]}
+	ev.CgroupID = h.CgroupId
+	ev.GPU = -1
+	ev.PeerPID = r.PeerPid
+	ev.PeerComm = d.comms.Comm(*(*[16]byte)(unsafe.Pointer(&r.PeerComm)))
+	d.remember(ev)
+	return true
+}
+
+func (d *decoder) remember(ev *event.Event) {
+	switch ev.Op {
+	case event.ProcessExit:
+		delete(d.names, ev.PID)
+	default:
+		if ev.TID == ev.PID && len(d.names) < maxNames {
+			d.names[ev.PID] = ev.Comm
+		}
+	}
+}

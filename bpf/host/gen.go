@@ -1,0 +1,4 @@
+package host
+
+// Compiled for x86-64 like the CUDA family (see ../cuda/gen.go).
+//go:generate go tool bpf2go -cc clang-14 -strip llvm-strip-14 -cflags "-O2 -g -Wall -Werror -mcpu=v3 -I../include -I../headers" -target amd64 -type host_rec host host.c

@@ -1,0 +1,47 @@
+package host
+
+import (
+	"errors"
+	"testing"
+
+	"github.com/cilium/ebpf"
+
+	"ingero.dev/bpf/internal/testenv"
+	"ingero.dev/bpf/shared"
+	"ingero.dev/bpf/sysreq"
+)
+
+// TestLoadAndAttach puts every program through the verifier and attaches
+// all tracepoints, mounting tracefs if needed.
+func TestLoadAndAttach(t *testing.T) {
+	testenv.RequireBPF(t)
+	if err := sysreq.Prepare(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := sysreq.EnsureTracefs(); err != nil {
+		t.Fatal(err)
+	}
+	m, err := shared.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	tr, err := Load(m, Options{RingBytes: 1 << 16})
+	var ve *ebpf.VerifierError
+	if errors.As(err, &ve) {
+		t.Fatalf("%-50v", ve)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	warnings, err := tr.Attach()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, w := range warnings {
+		t.Errorf("warning: %v", w)
+	}
+	if err := tr.Close(); err != nil {
+		t.Errorf("closing: %v", err)
+	}
+}

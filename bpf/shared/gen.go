@@ -1,0 +1,3 @@
+package shared
+
+//go:generate go tool bpf2go -cc clang-14 -strip llvm-strip-14 -cflags "-O2 -g -Wall -Werror -mcpu=v3 -I../include -I../headers" -target amd64 maps maps.c

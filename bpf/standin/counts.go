@@ -1,0 +1,86 @@
+package standin
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"time"
+)
+
+// Counts is the workload's own account of one run: the JSON line it prints
+// on exit. Function names are the exported ones ("cudaMalloc",
+// "cuMemAlloc_v2"). Runtime calls and direct driver calls are counted apart:
+// a driver call the runtime made on the workload's behalf is not in Calls.
+type Counts struct {
+	PID         int               `json:"pid"`
+	TIDs        []int             `json:"tids"`       // threads that made a counted call
+	Pattern     string            `json:"pattern"`    // the --pattern name
+	Iterations  uint64            `json:"iterations"` // pattern runs, summed over threads
+	ElapsedNs   uint64            `json:"elapsed_ns"` // from the start signal to the end
+	RuntimeOnly bool              `json:"runtime_only"`
+	Calls       map[string]uint64 `json:"calls"`         // calls after the start signal
+	Errors      map[string]uint64 `json:"errors"`        // of Calls, those that returned nonzero
+	BusyNs      map[string]uint64 `json:"busy_ns"`       // time inside each function, measured around the call
+	Bytes       map[string]uint64 `json:"bytes"`         // bytes allocated or copied by successful calls
+	BytesByKind map[string]uint64 `json:"bytes_by_kind"` // "cudaMemcpy:HostToDevice": runtime copies by cudaMemcpyKind
+	SetupCalls  map[string]uint64 `json:"setup_calls"`   // calls before the start signal (cuInit, cudaGetLastError)
+}
+
+// ParseCounts parses the workload's JSON line.
+func ParseCounts(line []byte) (*Counts, error) {
+	var c Counts
+	dec := json.NewDecoder(bytes.NewReader(line))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&c); err != nil {
+		return nil, fmt.Errorf("parsing workload counts: %w", err)
+	}
+	if c.PID <= 0 || c.Calls == nil {
+		return nil, errors.New("parsing workload counts: no pid or no calls: not a workload line")
+	}
+	for _, m := range []*map[string]uint64{&c.Errors, &c.BusyNs, &c.Bytes, &c.BytesByKind, &c.SetupCalls} {
+		if *m == nil {
+			*m = map[string]uint64{}
+		}
+	}
+	return &c, nil
+}
+
+// Busy is the total time the workload measured inside fn.
+func (c *Counts) Busy(fn string) time.Duration { return time.Duration(c.BusyNs[fn]) }
+
+// MeanBusy is Busy divided by the number of calls, or 0 without calls.
+func (c *Counts) MeanBusy(fn string) time.Duration {
+	if c.Calls[fn] == 0 {
+		return 0
+	}
+	return time.Duration(c.BusyNs[fn] / c.Calls[fn])
+}
+
+// DriverStats is what the stand-in driver received, written at exit to the
+// file named by STANDIN_DRIVER_STATS: calls per exported function, split by
+// whether the return address lay in libcudart (Runtime) or elsewhere
+// (Direct). Runtime init shows up as cuInit, cuGetProcAddress_v2 and
+// cuGetExportTable under Runtime.
+type DriverStats struct {
+	PID     int               `json:"pid"`
+	Runtime map[string]uint64 `json:"runtime"`
+	Direct  map[string]uint64 `json:"direct"`
+}
+
+// ReadDriverStats reads a STANDIN_DRIVER_STATS file.
+func ReadDriverStats(path string) (*DriverStats, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("reading driver stats: %w", err)
+	}
+	var s DriverStats
+	if err := json.Unmarshal(data, &s); err != nil {
+		return nil, fmt.Errorf("parsing driver stats %s: %w", path, err)
+	}
+	if s.Runtime == nil || s.Direct == nil {
+		return nil, fmt.Errorf("parsing driver stats %s: missing runtime or direct", path)
+	}
+	return &s, nil
+}

@@ -1,0 +1,391 @@
+/* The patterns. Each function is one iteration; the counts it produces are
+ * fixed (except oom, whose count depends on STANDIN_OOM_AFTER_BYTES), and
+ * the workload reports them itself anyway. */
+#include "tools.h"
+
+#include "workload.h"
+
+#define KiB (1ULL << 10)
+#define MiB (1ULL << 20)
+#define GiB (1ULL << 30)
+#define DEV(p) ((CUdeviceptr)(uintptr_t)(p))
+
+/* Fake device functions: only their addresses matter. */
+static char kernel_runtime, kernel_driver;
+static void *kernel_args[2];
+
+static void launch(cudaStream_t stream, unsigned int blocks)
+{
+	dim3 grid = {blocks, 1, 1}, block = {128, 1, 1};
+
+	MUST(CALL(cudaLaunchKernel, &kernel_runtime, grid, block, kernel_args, 0, stream));
+}
+
+static void direct_launch(CUstream stream, unsigned int blocks)
+{
+	MUST(DCALL(cuLaunchKernel, (CUfunction)&kernel_driver, blocks, 1, 1, 128, 1, 1, 0, stream, kernel_args,
+		   NULL));
+}
+
+static void *device_alloc(size_t bytes)
+{
+	void *p;
+
+	MUST(CALL(cudaMalloc, &p, bytes));
+	rec_bytes(FN_cudaMalloc, bytes);
+	return p;
+}
+
+static CUdeviceptr direct_alloc(size_t bytes)
+{
+	CUdeviceptr p;
+
+	MUST(DCALL(cuMemAlloc_v2, &p, bytes));
+	rec_bytes(FN_cuMemAlloc_v2, bytes);
+	return p;
+}
+
+static void *host_alloc(size_t bytes)
+{
+	void *p;
+
+	MUST(CALL(cudaMallocHost, &p, bytes));
+	rec_bytes(FN_cudaMallocHost, bytes);
+	return p;
+}
+
+static void copy(void *dst, const void *src, size_t bytes, enum cudaMemcpyKind kind)
+{
+	MUST(CALL(cudaMemcpy, dst, src, bytes, kind));
+	rec_kind_bytes(FN_cudaMemcpy, kind, bytes);
+}
+
+static void copy_async(void *dst, const void *src, size_t bytes, enum cudaMemcpyKind kind, cudaStream_t stream)
+{
+	MUST(CALL(cudaMemcpyAsync, dst, src, bytes, kind, stream));
+	rec_kind_bytes(FN_cudaMemcpyAsync, kind, bytes);
+}
+
+static cudaStream_t stream_create(void)
+{
+	cudaStream_t s;
+
+	MUST(CALL(cudaStreamCreate, &s));
+	return s;
+}
+
+/* 4 cudaMalloc, 1 cudaMallocHost, 3 cudaMemcpy (one per direction),
+ * 2 cudaMemcpyAsync, 10 cudaLaunchKernel, 1 cudaStreamSynchronize,
+ * 1 cudaDeviceSynchronize, then frees; directly on the driver: 4
+ * cuLaunchKernel, 1 cuLaunchKernelEx, 1 cuStreamSynchronize, and one
+ * cuMemAlloc_v2 / cuMemcpyHtoD_v2 / cuMemcpyDtoH_v2 / cuMemFree_v2. */
+static void basic(void)
+{
+	static const size_t sizes[] = {4 * KiB, 1 * MiB, 16 * MiB, 64 * MiB};
+	cudaStream_t s = stream_create();
+	CUlaunchConfig config = {.gridDimX = 64, .gridDimY = 1, .gridDimZ = 1, .blockDimX = 128,
+				 .blockDimY = 1, .blockDimZ = 1};
+	void *d[4], *h;
+	CUdeviceptr dp;
+
+	for (int i = 0; i < 4; i++)
+		d[i] = device_alloc(sizes[i]);
+	h = host_alloc(4 * MiB);
+	copy(d[1], h, 1 * MiB, cudaMemcpyHostToDevice);
+	copy(d[2], d[1], 1 * MiB, cudaMemcpyDeviceToDevice);
+	copy(h, d[2], 1 * MiB, cudaMemcpyDeviceToHost);
+	copy_async(d[3], h, 4 * MiB, cudaMemcpyHostToDevice, s);
+	copy_async(h, d[3], 4 * MiB, cudaMemcpyDeviceToHost, s);
+	for (int i = 0; i < 8; i++)
+		launch(s, 256);
+	MUST(CALL(cudaStreamSynchronize, s));
+
+	for (int i = 0; i < 4; i++)
+		direct_launch(s, 128);
+	config.hStream = s;
+	MUST(DCALL(cuLaunchKernelEx, &config, (CUfunction)&kernel_driver, kernel_args, NULL));
+	MUST(DCALL(cuStreamSynchronize, s));
+	dp = direct_alloc(2 * MiB);
+	MUST(DCALL(cuMemcpyHtoD_v2, dp, h, 2 * MiB));
+	rec_bytes(FN_cuMemcpyHtoD_v2, 2 * MiB);
+	MUST(DCALL(cuMemcpyDtoH_v2, h, dp, 2 * MiB));
+	rec_bytes(FN_cuMemcpyDtoH_v2, 2 * MiB);
+	MUST(DCALL(cuMemFree_v2, dp));
+
+	launch(NULL, 256);
+	launch(NULL, 256);
+	MUST(CALL(cudaDeviceSynchronize));
+	MUST(CALL(cudaFreeHost, h));
+	for (int i = 0; i < 4; i++)
+		MUST(CALL(cudaFree, d[i]));
+	MUST(CALL(cudaStreamDestroy, s));
+}
+
+/* 1000 one-block launches back to back, then one sync: launch-bound. */
+static void launch_storm(void)
+{
+	cudaStream_t s = stream_create();
+
+	for (int i = 0; i < 1000; i++)
+		launch(s, 1);
+	MUST(CALL(cudaStreamSynchronize, s));
+	MUST(CALL(cudaStreamDestroy, s));
+}
+
+/* 8 cudaMalloc, 2 cuMemAlloc_v2 and 1 cudaMallocManaged of 1 MiB, never
+ * freed. */
+static void leak(void)
+{
+	void *m;
+
+	for (int i = 0; i < 8; i++)
+		device_alloc(1 * MiB);
+	for (int i = 0; i < 2; i++)
+		direct_alloc(1 * MiB);
+	MUST(CALL(cudaMallocManaged, &m, 1 * MiB, 1));
+	rec_bytes(FN_cudaMallocManaged, 1 * MiB);
+}
+
+/* 1 GiB cudaMalloc until one fails with out-of-memory (the 81st with the
+ * default 80 GiB), cudaGetLastError, one failing cuMemAlloc_v2, then
+ * cudaFree of every block that succeeded. */
+static void oom(void)
+{
+	enum { MAX_BLOCKS = 4096 };
+	static void *blocks[MAX_BLOCKS];
+	CUdeviceptr dp;
+	int n = 0, rc;
+
+	for (;;) {
+		if (n == MAX_BLOCKS)
+			die("workload: oom: no allocation failed after %s", "4096 GiB");
+		rc = CALL(cudaMalloc, &blocks[n], 1 * GiB);
+		if (rc)
+			break;
+		rec_bytes(FN_cudaMalloc, 1 * GiB);
+		n++;
+	}
+	if (rc != cudaErrorMemoryAllocation)
+		must(rc, "cudaMalloc failing with cudaErrorMemoryAllocation", __LINE__);
+	if (CALL(cudaGetLastError) != cudaErrorMemoryAllocation)
+		die("workload: oom: %s", "cudaGetLastError lost the allocation failure");
+	if (DCALL(cuMemAlloc_v2, &dp, 1 * GiB) != CUDA_ERROR_OUT_OF_MEMORY)
+		die("workload: oom: %s", "cuMemAlloc_v2 did not fail with CUDA_ERROR_OUT_OF_MEMORY");
+	for (int i = 0; i < n; i++)
+		MUST(CALL(cudaFree, blocks[i]));
+}
+
+static void memcpy_direct(CUstream s, void *h, void *d)
+{
+	CUdeviceptr dp = direct_alloc(8 * MiB);
+
+	for (int i = 0; i < 4; i++) {
+		MUST(DCALL(cuMemcpyHtoD_v2, dp, h, 1 * MiB));
+		rec_bytes(FN_cuMemcpyHtoD_v2, 1 * MiB);
+		MUST(DCALL(cuMemcpyDtoH_v2, h, dp, 1 * MiB));
+		rec_bytes(FN_cuMemcpyDtoH_v2, 1 * MiB);
+	}
+	for (int i = 0; i < 2; i++) {
+		MUST(DCALL(cuMemcpyDtoD_v2, DEV(d), dp, 1 * MiB));
+		rec_bytes(FN_cuMemcpyDtoD_v2, 1 * MiB);
+		MUST(DCALL(cuMemcpy, DEV(d), dp, 1 * MiB));
+		rec_bytes(FN_cuMemcpy, 1 * MiB);
+		MUST(DCALL(cuMemcpyAsync, dp, DEV(d), 1 * MiB, s));
+		rec_bytes(FN_cuMemcpyAsync, 1 * MiB);
+		MUST(DCALL(cuMemcpyHtoDAsync_v2, dp, h, 1 * MiB, s));
+		rec_bytes(FN_cuMemcpyHtoDAsync_v2, 1 * MiB);
+		MUST(DCALL(cuMemcpyDtoHAsync_v2, h, dp, 1 * MiB, s));
+		rec_bytes(FN_cuMemcpyDtoHAsync_v2, 1 * MiB);
+		MUST(DCALL(cuMemcpyDtoDAsync_v2, DEV(d), dp, 1 * MiB, s));
+		rec_bytes(FN_cuMemcpyDtoDAsync_v2, 1 * MiB);
+	}
+	MUST(DCALL(cuStreamSynchronize, s));
+	MUST(DCALL(cuMemFree_v2, dp));
+}
+
+/* Copies of every kind and API: see the body for the exact mix. */
+static void memcpy_heavy(void)
+{
+	cudaStream_t s = stream_create();
+	void *d0 = device_alloc(64 * MiB), *d1 = device_alloc(64 * MiB), *h = host_alloc(64 * MiB);
+
+	for (int i = 0; i < 16; i++)
+		copy(d0, h, 4 * MiB, cudaMemcpyHostToDevice);
+	for (int i = 0; i < 16; i++)
+		copy(h, d0, 4 * MiB, cudaMemcpyDeviceToHost);
+	for (int i = 0; i < 8; i++)
+		copy(d1, d0, 16 * MiB, cudaMemcpyDeviceToDevice);
+	copy(h, h, 1 * MiB, cudaMemcpyHostToHost);
+	copy(d1, h, 1 * MiB, cudaMemcpyDefault);
+	for (int i = 0; i < 8; i++) {
+		copy_async(d0, h, 4 * MiB, cudaMemcpyHostToDevice, s);
+		copy_async(h, d0, 4 * MiB, cudaMemcpyDeviceToHost, s);
+	}
+	copy_async(d1, d0, 4 * MiB, cudaMemcpyDeviceToDevice, s);
+	copy_async(d1, h, 4 * MiB, cudaMemcpyDefault, s);
+	MUST(CALL(cudaStreamSynchronize, s));
+	for (int i = 0; i < 2; i++) {
+		MUST(CALL(cudaMemcpy2D, d0, 4096, h, 4096, 1024, 512, cudaMemcpyHostToDevice));
+		rec_kind_bytes(FN_cudaMemcpy2D, cudaMemcpyHostToDevice, 1024 * 512);
+		MUST(CALL(cudaMemcpy2DAsync, h, 4096, d0, 4096, 1024, 512, cudaMemcpyDeviceToHost, s));
+		rec_kind_bytes(FN_cudaMemcpy2DAsync, cudaMemcpyDeviceToHost, 1024 * 512);
+		MUST(CALL(cudaMemcpyPeer, d1, 1, d0, 0, 1 * MiB));
+		rec_bytes(FN_cudaMemcpyPeer, 1 * MiB);
+		MUST(CALL(cudaMemcpyPeerAsync, d1, 1, d0, 0, 1 * MiB, s));
+		rec_bytes(FN_cudaMemcpyPeerAsync, 1 * MiB);
+	}
+	MUST(CALL(cudaStreamSynchronize, s));
+	memcpy_direct(s, h, d1);
+	MUST(CALL(cudaFreeHost, h));
+	MUST(CALL(cudaFree, d1));
+	MUST(CALL(cudaFree, d0));
+	MUST(CALL(cudaStreamDestroy, s));
+}
+
+/* Syncs that each wait for real queued work: stream, device, event, and
+ * the direct driver's stream and context syncs. */
+static void sync_heavy(void)
+{
+	cudaStream_t s = stream_create();
+	cudaEvent_t e;
+
+	MUST(CALL(cudaEventCreate, &e));
+	for (int i = 0; i < 50; i++) {
+		launch(s, 256);
+		MUST(CALL(cudaStreamSynchronize, s));
+	}
+	for (int i = 0; i < 10; i++) {
+		launch(NULL, 256);
+		launch(NULL, 256);
+		MUST(CALL(cudaDeviceSynchronize));
+	}
+	for (int i = 0; i < 10; i++) {
+		launch(s, 512);
+		MUST(CALL(cudaEventRecord, e, s));
+		MUST(CALL(cudaEventSynchronize, e));
+	}
+	for (int i = 0; i < 5; i++) {
+		direct_launch(s, 256);
+		MUST(DCALL(cuStreamSynchronize, s));
+	}
+	for (int i = 0; i < 5; i++) {
+		MUST(DCALL(cuLaunchKernel_ptsz, (CUfunction)&kernel_driver, 256, 1, 1, 128, 1, 1, 0, NULL,
+			   kernel_args, NULL));
+		MUST(DCALL(cuCtxSynchronize));
+	}
+	MUST(CALL(cudaEventDestroy, e));
+	MUST(CALL(cudaStreamDestroy, s));
+}
+
+/* Capture 10 launches into a graph, instantiate it, launch it 5 times. */
+static void graph(void)
+{
+	cudaStream_t s = stream_create();
+	cudaGraph_t g;
+	cudaGraphExec_t exec;
+
+	MUST(CALL(cudaStreamBeginCapture, s, 0));
+	for (int i = 0; i < 10; i++)
+		launch(s, 256);
+	MUST(CALL(cudaStreamEndCapture, s, &g));
+	MUST(CALL(cudaGraphInstantiate, &exec, g, 0));
+	for (int i = 0; i < 5; i++)
+		MUST(CALL(cudaGraphLaunch, exec, s));
+	MUST(CALL(cudaStreamSynchronize, s));
+	MUST(CALL(cudaGraphExecDestroy, exec));
+	MUST(CALL(cudaGraphDestroy, g));
+	MUST(CALL(cudaStreamDestroy, s));
+}
+
+/* Every API function the stand-ins export (but cuInit and the address
+ * lookups), so that each probe of a tracer fires at least once. */
+static void coverage(void)
+{
+	dim3 grid = {32, 1, 1}, block = {128, 1, 1};
+	CUlaunchConfig config = {.gridDimX = 32, .gridDimY = 1, .gridDimZ = 1, .blockDimX = 128,
+				 .blockDimY = 1, .blockDimZ = 1};
+	void *d = device_alloc(1 * MiB), *m, *h = host_alloc(1 * MiB);
+	CUdeviceptr dp = direct_alloc(1 * MiB), dm;
+	cudaStream_t s = stream_create();
+	cudaEvent_t e;
+
+	MUST(CALL(cudaMallocManaged, &m, 1 * MiB, 1));
+	rec_bytes(FN_cudaMallocManaged, 1 * MiB);
+	MUST(DCALL(cuMemAllocManaged, &dm, 1 * MiB, 1));
+	rec_bytes(FN_cuMemAllocManaged, 1 * MiB);
+
+	launch(s, 32);
+	MUST(CALL(cudaLaunchKernel_ptsz, &kernel_runtime, grid, block, kernel_args, 0, NULL));
+	direct_launch(s, 32);
+	MUST(DCALL(cuLaunchKernel_ptsz, (CUfunction)&kernel_driver, 32, 1, 1, 128, 1, 1, 0, NULL, kernel_args,
+		   NULL));
+	config.hStream = s;
+	MUST(DCALL(cuLaunchKernelEx, &config, (CUfunction)&kernel_driver, kernel_args, NULL));
+
+	copy(d, h, 64 * KiB, cudaMemcpyHostToDevice);
+	copy_async(h, d, 64 * KiB, cudaMemcpyDeviceToHost, s);
+	MUST(CALL(cudaMemcpy2D, d, 1024, h, 1024, 512, 64, cudaMemcpyHostToDevice));
+	rec_kind_bytes(FN_cudaMemcpy2D, cudaMemcpyHostToDevice, 512 * 64);
+	MUST(CALL(cudaMemcpy2DAsync, h, 1024, d, 1024, 512, 64, cudaMemcpyDeviceToHost, s));
+	rec_kind_bytes(FN_cudaMemcpy2DAsync, cudaMemcpyDeviceToHost, 512 * 64);
+	MUST(CALL(cudaMemcpyPeer, m, 1, d, 0, 64 * KiB));
+	rec_bytes(FN_cudaMemcpyPeer, 64 * KiB);
+	MUST(CALL(cudaMemcpyPeerAsync, m, 1, d, 0, 64 * KiB, s));
+	rec_bytes(FN_cudaMemcpyPeerAsync, 64 * KiB);
+	MUST(DCALL(cuMemcpy, dp, dm, 64 * KiB));
+	rec_bytes(FN_cuMemcpy, 64 * KiB);
+	MUST(DCALL(cuMemcpyAsync, dm, dp, 64 * KiB, s));
+	rec_bytes(FN_cuMemcpyAsync, 64 * KiB);
+	MUST(DCALL(cuMemcpyHtoD_v2, dp, h, 64 * KiB));
+	rec_bytes(FN_cuMemcpyHtoD_v2, 64 * KiB);
+	MUST(DCALL(cuMemcpyDtoH_v2, h, dp, 64 * KiB));
+	rec_bytes(FN_cuMemcpyDtoH_v2, 64 * KiB);
+	MUST(DCALL(cuMemcpyDtoD_v2, dm, dp, 64 * KiB));
+	rec_bytes(FN_cuMemcpyDtoD_v2, 64 * KiB);
+	MUST(DCALL(cuMemcpyHtoDAsync_v2, dp, h, 64 * KiB, s));
+	rec_bytes(FN_cuMemcpyHtoDAsync_v2, 64 * KiB);
+	MUST(DCALL(cuMemcpyDtoHAsync_v2, h, dp, 64 * KiB, s));
+	rec_bytes(FN_cuMemcpyDtoHAsync_v2, 64 * KiB);
+	MUST(DCALL(cuMemcpyDtoDAsync_v2, dm, dp, 64 * KiB, s));
+	rec_bytes(FN_cuMemcpyDtoDAsync_v2, 64 * KiB);
+
+	MUST(CALL(cudaEventCreate, &e));
+	MUST(CALL(cudaEventRecord, e, s));
+	MUST(CALL(cudaEventSynchronize, e));
+	MUST(CALL(cudaEventDestroy, e));
+	MUST(CALL(cudaStreamSynchronize, s));
+	MUST(DCALL(cuStreamSynchronize, s));
+	MUST(CALL(cudaDeviceSynchronize));
+	MUST(DCALL(cuCtxSynchronize));
+	MUST(CALL(cudaGetLastError));
+
+	MUST(DCALL(cuMemFree_v2, dm));
+	MUST(DCALL(cuMemFree_v2, dp));
+	MUST(CALL(cudaFree, m));
+	MUST(CALL(cudaFreeHost, h));
+	MUST(CALL(cudaFree, d));
+	MUST(CALL(cudaStreamDestroy, s));
+	graph();
+}
+
+static const struct {
+	const char *name;
+	pattern_fn fn;
+} patterns[] = {
+	{"basic", basic},
+	{"launch-storm", launch_storm},
+	{"leak", leak},
+	{"oom", oom},
+	{"memcpy-heavy", memcpy_heavy},
+	{"sync-heavy", sync_heavy},
+	{"graph", graph},
+	{"coverage", coverage},
+};
+
+pattern_fn pattern_lookup(const char *name)
+{
+	for (size_t i = 0; i < sizeof(patterns) / sizeof(patterns[0]); i++)
+		if (strcmp(patterns[i].name, name) == 0)
+			return patterns[i].fn;
+	return NULL;
+}

@@ -1,0 +1,21 @@
+// Package standin builds stand-in CUDA libraries and a test workload, so
+// that ingero's eBPF probes can be tested end to end on machines with no GPU.
+//
+// Build compiles, with gcc, a libcudart.so.12 and a libcuda.so.1 that export
+// the real symbol names with the real C signatures (RuntimeSymbols,
+// DriverSymbols) and busy-wait for realistic times (Config), plus a workload
+// that calls them in known patterns and prints its own call counts
+// (ParseCounts), and a busy program that burns CPU under a chosen name.
+//
+// The runtime reaches the driver the way CUDA 12/13 runtimes do: at its first
+// call it runs dlopen("libcuda.so.1"), looks up cuGetProcAddress_v2 with
+// dlsym, and asks it for every other entry point. Driver calls made on behalf
+// of a runtime call are therefore indirect calls from libcudart's text into
+// the exported driver functions: a uprobe on a driver symbol sees them, with
+// a return address inside libcudart. With STANDIN_RUNTIME_ONLY=1 the runtime
+// does the same work through a private table (cuGetExportTable) instead, so
+// no exported driver function runs below a runtime call, as on older stacks.
+//
+// The C sources live in csrc/, which holds no Go, so go build never compiles
+// them; they are embedded and written out by Build.
+package standin

@@ -1,0 +1,87 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/ncruces/go-sqlite3"
+	"ingero.dev/common/event"
+)
+
+// withMigrations swaps the package's migration list for one test.
+func withMigrations(t *testing.T, extra ...migration) {
+	t.Helper()
+	saved := migrations
+	t.Cleanup(func() { migrations = saved })
+	migrations = append(append([]migration(nil), saved...), extra...)
+}
+
+func TestMigrationThroughTestOnlyV2KeepsData(t *testing.T) {
+	path := tempDB(t)
+	old := newWorkload(30, "n1", 7, 1e18).events(3000)
+	w, err := OpenWriter(path, Options{ChunkEvents: 500})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ses := event.Session{ID: "n1:1", Node: "n1", Host: "h", StartNs: 1e18}
+	if err := w.BeginSession(ses); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Append(old); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	withMigrations(t, func(c *sqlite3.Conn) error {
+		return c.Exec(`ALTER TABLE chunk_ops ADD COLUMN dur_hist BLOB;
+			CREATE TABLE v2_marker(x INTEGER); INSERT INTO v2_marker VALUES (42);`)
+	})
+	more := newWorkload(31, "n1", 7, old[len(old)-1].TimeNs+1).events(1000)
+	writeMore(t, path, more)
+
+	r := openReader(t, path)
+	if r.SchemaVersion() != 2 {
+		t.Fatalf("schema v%d after migrating, want v2", r.SchemaVersion())
+	}
+	all := append(append([]event.Event(nil), old...), more...)
+	sameEvents(t, "after migration", readAll(t, r, Filter{}), expected(all, Filter{}))
+	res, err := r.Query(context.Background(), 0, `SELECT (SELECT x FROM v2_marker), (SELECT value FROM schema_info WHERE key = 'version'),
+		(SELECT count(*) FROM sessions), (SELECT max(first_seq + n - 1) FROM event_chunks)`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := res.Rows[0]; got[0] != int64(42) || got[1] != "2" || got[2] != int64(1) || got[3] != int64(4000) {
+		t.Errorf("after migration: marker, version, sessions, last seq = %v; want 42, 2, 1, 4000", got)
+	}
+	r.Close()
+
+	// A failing migration leaves the database at its previous version.
+	withMigrations(t, func(c *sqlite3.Conn) error {
+		if err := c.Exec(`CREATE TABLE half_done(x)`); err != nil {
+			return err
+		}
+		return errors.New("step failed")
+	})
+	_, err = OpenWriter(path, Options{})
+	if err == nil || !strings.Contains(err.Error(), "v2 to v3") {
+		t.Fatalf("failing migration: got %v", err)
+	}
+	r = openReader(t, path)
+	if r.SchemaVersion() != 2 {
+		t.Fatalf("schema v%d after a failed migration, want v2", r.SchemaVersion())
+	}
+	if _, err := r.Query(context.Background(), 0, `SELECT * FROM half_done`); err == nil {
+		t.Error("the failed migration's table survived")
+	}
+	r.Close()
+
+	// The v1 binary refuses the migrated file.
+	migrations = migrations[:1]
+	if _, err := OpenReadOnly(path); !errors.Is(err, ErrNewerSchema) || !strings.Contains(err.Error(), "has schema v2") {
+		t.Fatalf("v1 reader on a v2 file: got %v", err)
+	}
+}
