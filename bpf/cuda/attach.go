@@ -1,20 +1,15 @@
 package cuda
 
 import (
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
+	"sync"
 	"syscall"
 
 	"github.com/cilium/ebpf/link"
-)
 
-type libKind uint8
-
-const (
-	libRuntime libKind = iota
-	libDriver
+	"ingero.dev/common/cudalib"
 )
 
 // fileID names a library file whatever path reaches it, so that each file
@@ -35,18 +30,22 @@ func (m *MissingSymbol) Error() string {
 }
 
 // AttachRuntime probes a libcudart file for every process. It returns a
-// warning per missing function and an error only when nothing could be
-// attached or the file is unusable. A file already attached is skipped.
+// warning per missing function and an error only when the file is unusable
+// or has none of the functions. A file already attached is skipped.
 func (t *Tracer) AttachRuntime(path string) ([]error, error) {
-	return t.attachLibrary(path, libRuntime, runtimeProbes)
+	probes := runtimeProbes
+	if t.opts.RuntimeLaunches {
+		probes = append(append([]probe(nil), probes...), runtimeLaunchProbes...)
+	}
+	return t.attachLibrary(path, probes)
 }
 
 // AttachDriver probes a libcuda file for every process, like AttachRuntime.
 func (t *Tracer) AttachDriver(path string) ([]error, error) {
-	return t.attachLibrary(path, libDriver, driverProbes)
+	return t.attachLibrary(path, driverProbes)
 }
 
-func (t *Tracer) attachLibrary(path string, lk libKind, probes []probe) ([]error, error) {
+func (t *Tracer) attachLibrary(path string, probes []probe) ([]error, error) {
 	id, err := idOf(path)
 	if err != nil {
 		return nil, err
@@ -56,83 +55,130 @@ func (t *Tracer) attachLibrary(path string, lk libKind, probes []probe) ([]error
 	if _, done := t.attached[id]; done {
 		return nil, nil
 	}
-	ex, err := link.OpenExecutable(path)
+	links, warnings, err := t.attachSet(path, probes, 0, t.opts.ReturnProbes == ReturnSystemWide, true)
 	if err != nil {
-		return nil, fmt.Errorf("opening %s: %w", path, err)
-	}
-	var warnings []error
-	var links []link.Link
-	for _, p := range probes {
-		if p.kind == kindRuntimeLaunch && !t.opts.RuntimeLaunches {
-			continue // attached per process, see AddProcess
-		}
-		ls, err := t.attachProbe(ex, p, 0, t.opts.ReturnProbes == ReturnSystemWide)
-		var missing *MissingSymbol
-		switch {
-		case errors.As(err, &missing):
-			missing.Library = path
-			warnings = append(warnings, missing)
-		case err != nil:
-			closeAll(links)
-			return warnings, fmt.Errorf("attaching %s in %s: %w", p.symbol, path, err)
-		}
-		links = append(links, ls...)
+		return warnings, err
 	}
 	if len(links) == 0 {
 		return warnings, fmt.Errorf("attaching %s: none of its CUDA functions were found", path)
 	}
 	t.links = append(t.links, links...)
 	t.attached[id] = path
-	t.libs[path] = lk
 	return warnings, nil
 }
 
-// attachProbe attaches one function, the return half first so that no
-// call is entered without a return probe to end it. pid 0 means every
-// process.
-func (t *Tracer) attachProbe(ex *link.Executable, p probe, pid int, withReturn bool) ([]link.Link, error) {
-	opts := &link.UprobeOptions{PID: pid}
-	var links []link.Link
-	if withReturn && p.needsReturn(t.opts.LaunchLatency) {
-		l, err := ex.Uretprobe(p.symbol, t.coll.Programs[cudaProgCallReturn], opts)
-		if err != nil {
-			return nil, symbolErr(p, err)
-		}
-		links = append(links, l)
-	}
-	l, err := ex.Uprobe(p.symbol, t.coll.Programs[p.prog], opts)
+// attachSet attaches the functions of probes that path defines, for one
+// process (pid) or all (0): return halves first, so that no call is entered
+// without a return probe to end it, then the entries. Missing functions
+// come back as warnings.
+func (t *Tracer) attachSet(path string, probes []probe, pid uint32, returns, entries bool) ([]link.Link, []error, error) {
+	present, warnings, err := resolve(path, probes)
 	if err != nil {
-		closeAll(links)
-		return nil, symbolErr(p, err)
+		return nil, nil, err
 	}
-	return append(links, l), nil
-}
-
-// attachReturns attaches only the return halves, per process.
-func (t *Tracer) attachReturns(ex *link.Executable, probes []probe, pid int) ([]link.Link, error) {
+	ex, err := link.OpenExecutable(path)
+	if err != nil {
+		return nil, warnings, fmt.Errorf("opening %s: %w", path, err)
+	}
+	var rets []probe
+	groups := map[string][]probe{}
+	var order []string
+	for _, p := range present {
+		if returns && p.needsReturn(t.opts.LaunchLatency) {
+			rets = append(rets, p)
+		}
+		if _, ok := groups[p.prog]; !ok {
+			order = append(order, p.prog)
+		}
+		groups[p.prog] = append(groups[p.prog], p)
+	}
 	var links []link.Link
-	for _, p := range probes {
-		if p.kind == kindRuntimeLaunch || !p.needsReturn(t.opts.LaunchLatency) {
-			continue
+	if len(rets) > 0 {
+		ls, err := t.attachGroup(ex, rets, cudaProgCallReturn, pid, true)
+		if err != nil {
+			return nil, warnings, fmt.Errorf("attaching return probes in %s: %w", path, err)
 		}
-		l, err := ex.Uretprobe(p.symbol, t.coll.Programs[cudaProgCallReturn], &link.UprobeOptions{PID: pid})
-		if errors.Is(err, link.ErrNoSymbol) {
-			continue
+		links = append(links, ls...)
+	}
+	for _, prog := range order {
+		if !entries {
+			break
 		}
+		ls, err := t.attachGroup(ex, groups[prog], prog, pid, false)
 		if err != nil {
 			closeAll(links)
-			return nil, fmt.Errorf("attaching return probe %s for pid %d: %w", p.symbol, pid, err)
+			return nil, warnings, fmt.Errorf("attaching %s in %s: %w", groups[prog][0].symbol, path, err)
+		}
+		links = append(links, ls...)
+	}
+	return links, warnings, nil
+}
+
+// attachGroup attaches one program to several functions: one uprobe_multi
+// link where the kernel has them (one RCU wait to detach them all), one
+// perf link per function elsewhere. The cookie tells the program which
+// function fired either way.
+func (t *Tracer) attachGroup(ex *link.Executable, ps []probe, prog string, pid uint32, ret bool) ([]link.Link, error) {
+	p := t.coll.Programs[prog]
+	if t.multi {
+		syms := make([]string, len(ps))
+		cookies := make([]uint64, len(ps))
+		for i, pr := range ps {
+			syms[i], cookies[i] = pr.symbol, pr.cookie
+		}
+		opts := &link.UprobeMultiOptions{Cookies: cookies, PID: pid}
+		attach := ex.UprobeMulti
+		if ret {
+			attach = ex.UretprobeMulti
+		}
+		l, err := attach(syms, p, opts)
+		if err != nil {
+			return nil, err
+		}
+		return []link.Link{l}, nil
+	}
+	var links []link.Link
+	for _, pr := range ps {
+		opts := &link.UprobeOptions{PID: int(pid), Cookie: pr.cookie}
+		attach := ex.Uprobe
+		if ret {
+			attach = ex.Uretprobe
+		}
+		l, err := attach(pr.symbol, p, opts)
+		if err != nil {
+			closeAll(links)
+			return nil, err
 		}
 		links = append(links, l)
 	}
 	return links, nil
 }
 
-func symbolErr(p probe, err error) error {
-	if errors.Is(err, link.ErrNoSymbol) {
-		return &MissingSymbol{Symbol: p.symbol, Optional: p.optional}
+// resolve splits probes into those whose function path defines and a
+// warning for each of the others.
+func resolve(path string, probes []probe) ([]probe, []error, error) {
+	names := make([]string, len(probes))
+	for i, p := range probes {
+		names[i] = p.symbol
 	}
-	return err
+	present, _, err := cudalib.Symbols(path, names)
+	if err != nil {
+		return nil, nil, err
+	}
+	has := map[string]bool{}
+	for _, s := range present {
+		has[s] = true
+	}
+	var out []probe
+	var warnings []error
+	for _, p := range probes {
+		if has[p.symbol] {
+			out = append(out, p)
+		} else {
+			warnings = append(warnings, &MissingSymbol{Library: path, Symbol: p.symbol, Optional: p.optional})
+		}
+	}
+	return out, warnings, nil
 }
 
 func idOf(path string) (fileID, error) {
@@ -147,8 +193,12 @@ func idOf(path string) (fileID, error) {
 	return fileID{uint64(st.Dev), st.Ino}, nil
 }
 
+// closeAll detaches links concurrently: each uprobe detach waits for an
+// RCU grace period, and concurrent waits can share one.
 func closeAll(links []link.Link) {
+	var wg sync.WaitGroup
 	for _, l := range links {
-		l.Close()
+		wg.Go(func() { l.Close() })
 	}
+	wg.Wait()
 }

@@ -111,8 +111,8 @@ static __always_inline int cu_launch(struct pt_regs *ctx)
 	return driver_launch(ctx, t, OP_cuLaunchKernel, a, stk[0]);
 }
 
-SEC("uprobe")
-int cuLaunchKernel(struct pt_regs *ctx)
+SEC("uprobe.multi")
+int cu_launch_kernel(struct pt_regs *ctx)
 {
 	return cu_launch(ctx);
 }
@@ -126,8 +126,8 @@ struct launch_config {
 };
 
 /* cuLaunchKernelEx(const CUlaunchConfig *config, f, params, extra) */
-SEC("uprobe")
-int cuLaunchKernelEx(struct pt_regs *ctx)
+SEC("uprobe.multi")
+int cu_launch_kernel_ex(struct pt_regs *ctx)
 {
 	struct target *t = current_target();
 	struct launch_config lc = {};
@@ -145,8 +145,8 @@ int cuLaunchKernelEx(struct pt_regs *ctx)
 
 /* cudaLaunchKernel(func, dim3 grid, dim3 block, args, sharedMem, stream):
  * attached only for processes whose launches count at the runtime layer. */
-SEC("uprobe")
-int cudaLaunchKernel(struct pt_regs *ctx)
+SEC("uprobe.multi")
+int cuda_launch_kernel(struct pt_regs *ctx)
 {
 	struct target *t = current_target();
 	__u64 stk[3] = {}; /* return address, sharedMem, stream */
@@ -159,174 +159,98 @@ int cudaLaunchKernel(struct pt_regs *ctx)
 	return launch(ctx, t, SRC_cuda, OP_cudaLaunchKernel, 0, a);
 }
 
-/* The generic return half (calls.h). */
-SEC("uretprobe")
+/* The generic return half (calls.h): one program for every return-probed
+ * function, since the call state says which call is ending. */
+SEC("uretprobe.multi")
 int call_return(struct pt_regs *ctx)
 {
 	call_exit(ctx);
 	return 0;
 }
 
-/* Runtime memory. Pointers read at return fill args[1]. */
+/* Every other function enters here; the attach cookie says which one it is
+ * (source<<8 | op), so that one link per library serves them all: a uprobe
+ * detach waits for an RCU grace period, and one link means one wait. */
+#define KEY(src, op) ((src) << 8 | (op))
 
-SEC("uprobe")
-int cudaMalloc(struct pt_regs *ctx)
+SEC("uprobe.multi")
+int enter_call(struct pt_regs *ctx)
 {
-	return enter(ctx, SRC_cuda, OP_cudaMalloc, ctx->si, 0, 0, 0, ctx->di);
-}
+	__u64 stk[3] = {}; /* return address, then stack arguments 7 and 8 */
 
-SEC("uprobe")
-int cudaMallocManaged(struct pt_regs *ctx)
-{
-	return enter(ctx, SRC_cuda, OP_cudaMallocManaged, ctx->si, 0, (__u32)ctx->dx, 0, ctx->di);
-}
+	switch (bpf_get_attach_cookie(ctx)) {
+	/* Runtime memory; the pointer read at return fills args[1]. */
+	case KEY(SRC_cuda, OP_cudaMalloc):
+		return enter(ctx, SRC_cuda, OP_cudaMalloc, ctx->si, 0, 0, 0, ctx->di);
+	case KEY(SRC_cuda, OP_cudaMallocManaged):
+		return enter(ctx, SRC_cuda, OP_cudaMallocManaged, ctx->si, 0, (__u32)ctx->dx, 0, ctx->di);
+	case KEY(SRC_cuda, OP_cudaMallocHost):
+		return enter(ctx, SRC_cuda, OP_cudaMallocHost, ctx->si, 0, 0, 0, ctx->di);
+	case KEY(SRC_cuda, OP_cudaFree):
+		return enter(ctx, SRC_cuda, OP_cudaFree, ctx->di, 0, 0, 0, 0);
+	case KEY(SRC_cuda, OP_cudaFreeHost):
+		return enter(ctx, SRC_cuda, OP_cudaFreeHost, ctx->di, 0, 0, 0, 0);
 
-SEC("uprobe")
-int cudaMallocHost(struct pt_regs *ctx)
-{
-	return enter(ctx, SRC_cuda, OP_cudaMallocHost, ctx->si, 0, 0, 0, ctx->di);
-}
+	/* Runtime copies: bytes, kind, then stream or devices. */
+	case KEY(SRC_cuda, OP_cudaMemcpy):
+		return enter(ctx, SRC_cuda, OP_cudaMemcpy, ctx->dx, (__u32)ctx->cx, 0, 0, 0);
+	case KEY(SRC_cuda, OP_cudaMemcpyAsync):
+		return enter(ctx, SRC_cuda, OP_cudaMemcpyAsync, ctx->dx, (__u32)ctx->cx, ctx->r8, 0, 0);
+	case KEY(SRC_cuda, OP_cudaMemcpy2D): /* (dst, dpitch, src, spitch, width, height, kind) */
+		read_stack(ctx, stk, 2 * sizeof(__u64));
+		return enter(ctx, SRC_cuda, OP_cudaMemcpy2D, ctx->r8 * ctx->r9, (__u32)stk[1], 0, 0, 0);
+	case KEY(SRC_cuda, OP_cudaMemcpy2DAsync): /* ... kind, stream */
+		read_stack(ctx, stk, 3 * sizeof(__u64));
+		return enter(ctx, SRC_cuda, OP_cudaMemcpy2DAsync, ctx->r8 * ctx->r9, (__u32)stk[1], stk[2], 0, 0);
+	case KEY(SRC_cuda, OP_cudaMemcpyPeer): /* (dst, dstDevice, src, srcDevice, count) */
+		return enter(ctx, SRC_cuda, OP_cudaMemcpyPeer, ctx->r8, 3, (__u32)ctx->si, (__u32)ctx->cx, 0);
+	case KEY(SRC_cuda, OP_cudaMemcpyPeerAsync): /* ... stream; args[3] = dst<<32 | src */
+		return enter(ctx, SRC_cuda, OP_cudaMemcpyPeerAsync, ctx->r8, 3, ctx->r9,
+			     (__u64)(__u32)ctx->si << 32 | (__u32)ctx->cx, 0);
 
-SEC("uprobe")
-int cudaFree(struct pt_regs *ctx)
-{
-	return enter(ctx, SRC_cuda, OP_cudaFree, ctx->di, 0, 0, 0, 0);
-}
+	/* Runtime syncs. */
+	case KEY(SRC_cuda, OP_cudaStreamSynchronize):
+		return enter(ctx, SRC_cuda, OP_cudaStreamSynchronize, ctx->di, 0, 0, 0, 0);
+	case KEY(SRC_cuda, OP_cudaDeviceSynchronize):
+		return enter(ctx, SRC_cuda, OP_cudaDeviceSynchronize, 0, 0, 0, 0, 0);
+	case KEY(SRC_cuda, OP_cudaEventSynchronize):
+		return enter(ctx, SRC_cuda, OP_cudaEventSynchronize, ctx->di, 0, 0, 0, 0);
 
-SEC("uprobe")
-int cudaFreeHost(struct pt_regs *ctx)
-{
-	return enter(ctx, SRC_cuda, OP_cudaFreeHost, ctx->di, 0, 0, 0, 0);
-}
+	/* Driver memory. */
+	case KEY(SRC_driver, OP_cuMemAlloc):
+		return enter(ctx, SRC_driver, OP_cuMemAlloc, ctx->si, 0, 0, 0, ctx->di);
+	case KEY(SRC_driver, OP_cuMemAllocManaged):
+		return enter(ctx, SRC_driver, OP_cuMemAllocManaged, ctx->si, 0, (__u32)ctx->dx, 0, ctx->di);
+	case KEY(SRC_driver, OP_cuMemFree):
+		return enter(ctx, SRC_driver, OP_cuMemFree, ctx->di, 0, 0, 0, 0);
 
-/* Runtime copies: args are bytes, kind, then stream or devices. */
+	/* Driver copies: the byte count is the third argument of every form
+	 * and the stream the fourth of the async ones; the kind follows from
+	 * the name (cuMemcpy copies by unified address: kind 4, "default"). */
+	case KEY(SRC_driver, OP_cuMemcpy):
+		return enter(ctx, SRC_driver, OP_cuMemcpy, ctx->dx, 4, 0, 0, 0);
+	case KEY(SRC_driver, OP_cuMemcpyHtoD):
+		return enter(ctx, SRC_driver, OP_cuMemcpyHtoD, ctx->dx, 1, 0, 0, 0);
+	case KEY(SRC_driver, OP_cuMemcpyDtoH):
+		return enter(ctx, SRC_driver, OP_cuMemcpyDtoH, ctx->dx, 2, 0, 0, 0);
+	case KEY(SRC_driver, OP_cuMemcpyDtoD):
+		return enter(ctx, SRC_driver, OP_cuMemcpyDtoD, ctx->dx, 3, 0, 0, 0);
+	case KEY(SRC_driver, OP_cuMemcpyAsync):
+		return enter(ctx, SRC_driver, OP_cuMemcpyAsync, ctx->dx, 4, ctx->cx, 0, 0);
+	case KEY(SRC_driver, OP_cuMemcpyHtoDAsync):
+		return enter(ctx, SRC_driver, OP_cuMemcpyHtoDAsync, ctx->dx, 1, ctx->cx, 0, 0);
+	case KEY(SRC_driver, OP_cuMemcpyDtoHAsync):
+		return enter(ctx, SRC_driver, OP_cuMemcpyDtoHAsync, ctx->dx, 2, ctx->cx, 0, 0);
+	case KEY(SRC_driver, OP_cuMemcpyDtoDAsync):
+		return enter(ctx, SRC_driver, OP_cuMemcpyDtoDAsync, ctx->dx, 3, ctx->cx, 0, 0);
 
-SEC("uprobe")
-int cudaMemcpy(struct pt_regs *ctx)
-{
-	return enter(ctx, SRC_cuda, OP_cudaMemcpy, ctx->dx, (__u32)ctx->cx, 0, 0, 0);
-}
-
-SEC("uprobe")
-int cudaMemcpyAsync(struct pt_regs *ctx)
-{
-	return enter(ctx, SRC_cuda, OP_cudaMemcpyAsync, ctx->dx, (__u32)ctx->cx, ctx->r8, 0, 0);
-}
-
-/* cudaMemcpy2D(dst, dpitch, src, spitch, width, height, kind) */
-SEC("uprobe")
-int cudaMemcpy2D(struct pt_regs *ctx)
-{
-	__u64 stk[2] = {}; /* return address, kind */
-
-	read_stack(ctx, stk, sizeof(stk));
-	return enter(ctx, SRC_cuda, OP_cudaMemcpy2D, ctx->r8 * ctx->r9, (__u32)stk[1], 0, 0, 0);
-}
-
-/* cudaMemcpy2DAsync(dst, dpitch, src, spitch, width, height, kind, stream) */
-SEC("uprobe")
-int cudaMemcpy2DAsync(struct pt_regs *ctx)
-{
-	__u64 stk[3] = {}; /* return address, kind, stream */
-
-	read_stack(ctx, stk, sizeof(stk));
-	return enter(ctx, SRC_cuda, OP_cudaMemcpy2DAsync, ctx->r8 * ctx->r9, (__u32)stk[1], stk[2], 0, 0);
-}
-
-/* cudaMemcpyPeer(dst, dstDevice, src, srcDevice, count) */
-SEC("uprobe")
-int cudaMemcpyPeer(struct pt_regs *ctx)
-{
-	return enter(ctx, SRC_cuda, OP_cudaMemcpyPeer, ctx->r8, 3, (__u32)ctx->si, (__u32)ctx->cx, 0);
-}
-
-/* cudaMemcpyPeerAsync(dst, dstDevice, src, srcDevice, count, stream):
- * args[3] keeps both devices, dst<<32 | src. */
-SEC("uprobe")
-int cudaMemcpyPeerAsync(struct pt_regs *ctx)
-{
-	return enter(ctx, SRC_cuda, OP_cudaMemcpyPeerAsync, ctx->r8, 3, ctx->r9,
-		     (__u64)(__u32)ctx->si << 32 | (__u32)ctx->cx, 0);
-}
-
-/* Runtime syncs. */
-
-SEC("uprobe")
-int cudaStreamSynchronize(struct pt_regs *ctx)
-{
-	return enter(ctx, SRC_cuda, OP_cudaStreamSynchronize, ctx->di, 0, 0, 0, 0);
-}
-
-SEC("uprobe")
-int cudaDeviceSynchronize(struct pt_regs *ctx)
-{
-	return enter(ctx, SRC_cuda, OP_cudaDeviceSynchronize, 0, 0, 0, 0, 0);
-}
-
-SEC("uprobe")
-int cudaEventSynchronize(struct pt_regs *ctx)
-{
-	return enter(ctx, SRC_cuda, OP_cudaEventSynchronize, ctx->di, 0, 0, 0, 0);
-}
-
-/* Driver memory. */
-
-SEC("uprobe")
-int cuMemAlloc(struct pt_regs *ctx)
-{
-	return enter(ctx, SRC_driver, OP_cuMemAlloc, ctx->si, 0, 0, 0, ctx->di);
-}
-
-SEC("uprobe")
-int cuMemAllocManaged(struct pt_regs *ctx)
-{
-	return enter(ctx, SRC_driver, OP_cuMemAllocManaged, ctx->si, 0, (__u32)ctx->dx, 0, ctx->di);
-}
-
-SEC("uprobe")
-int cuMemFree(struct pt_regs *ctx)
-{
-	return enter(ctx, SRC_driver, OP_cuMemFree, ctx->di, 0, 0, 0, 0);
-}
-
-/* Driver copies: the byte count is the third argument of every form and
- * the stream the fourth of the async ones; the kind follows from the name
- * (cuMemcpy copies by unified address: kind 4, "default"). */
-
-#define DRIVER_COPY(name, op, kind)                                            \
-	SEC("uprobe")                                                          \
-	int name(struct pt_regs *ctx)                                          \
-	{                                                                      \
-		return enter(ctx, SRC_driver, op, ctx->dx, kind, 0, 0, 0);     \
+	/* Driver syncs. */
+	case KEY(SRC_driver, OP_cuStreamSynchronize):
+		return enter(ctx, SRC_driver, OP_cuStreamSynchronize, ctx->di, 0, 0, 0, 0);
+	case KEY(SRC_driver, OP_cuCtxSynchronize):
+		return enter(ctx, SRC_driver, OP_cuCtxSynchronize, 0, 0, 0, 0, 0);
 	}
-#define DRIVER_COPY_ASYNC(name, op, kind)                                      \
-	SEC("uprobe")                                                          \
-	int name(struct pt_regs *ctx)                                          \
-	{                                                                      \
-		return enter(ctx, SRC_driver, op, ctx->dx, kind, ctx->cx, 0, 0); \
-	}
-
-DRIVER_COPY(cuMemcpy, OP_cuMemcpy, 4)
-DRIVER_COPY(cuMemcpyHtoD, OP_cuMemcpyHtoD, 1)
-DRIVER_COPY(cuMemcpyDtoH, OP_cuMemcpyDtoH, 2)
-DRIVER_COPY(cuMemcpyDtoD, OP_cuMemcpyDtoD, 3)
-DRIVER_COPY_ASYNC(cuMemcpyAsync, OP_cuMemcpyAsync, 4)
-DRIVER_COPY_ASYNC(cuMemcpyHtoDAsync, OP_cuMemcpyHtoDAsync, 1)
-DRIVER_COPY_ASYNC(cuMemcpyDtoHAsync, OP_cuMemcpyDtoHAsync, 2)
-DRIVER_COPY_ASYNC(cuMemcpyDtoDAsync, OP_cuMemcpyDtoDAsync, 3)
-
-/* Driver syncs. */
-
-SEC("uprobe")
-int cuStreamSynchronize(struct pt_regs *ctx)
-{
-	return enter(ctx, SRC_driver, OP_cuStreamSynchronize, ctx->di, 0, 0, 0, 0);
-}
-
-SEC("uprobe")
-int cuCtxSynchronize(struct pt_regs *ctx)
-{
-	return enter(ctx, SRC_driver, OP_cuCtxSynchronize, 0, 0, 0, 0, 0);
+	return 0;
 }
 
 /* A thread's call state dies with it: its tid may be reused, and a stale

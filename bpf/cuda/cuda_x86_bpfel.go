@@ -47,6 +47,17 @@ type cudaCudaRec struct {
 	Pad   uint32
 }
 
+type cudaProbeError uint32
+
+const (
+	cudaProbeErrorERR_CALL_STATE_FULL cudaProbeError = 0
+	cudaProbeErrorERR_OFFCPU_FULL     cudaProbeError = 1
+	cudaProbeErrorERR_SUMMARY_FULL    cudaProbeError = 2
+	cudaProbeErrorERR_READ_USER       cudaProbeError = 3
+	cudaProbeErrorERR_FORK_ENROLL     cudaProbeError = 4
+	cudaProbeErrorERR_MAX             cudaProbeError = 16
+)
+
 type cudaSettings struct {
 	_           structs.HostLayout
 	SampleEvery uint32
@@ -67,50 +78,24 @@ type cudaTarget struct {
 //
 // Used for safe lookups in a Collection or CollectionSpec.
 const (
-	cudaMapCalls                  = "calls"
-	cudaMapCudaEvents             = "cuda_events"
-	cudaMapDrops                  = "drops"
-	cudaMapErrors                 = "errors"
-	cudaMapSampleSeq              = "sample_seq"
-	cudaMapSampled                = "sampled"
-	cudaMapSettings               = "settings"
-	cudaMapTargets                = "targets"
-	cudaProgCallReturn            = "call_return"
-	cudaProgCuCtxSynchronize      = "cuCtxSynchronize"
-	cudaProgCuLaunchKernel        = "cuLaunchKernel"
-	cudaProgCuLaunchKernelEx      = "cuLaunchKernelEx"
-	cudaProgCuMemAlloc            = "cuMemAlloc"
-	cudaProgCuMemAllocManaged     = "cuMemAllocManaged"
-	cudaProgCuMemFree             = "cuMemFree"
-	cudaProgCuMemcpy              = "cuMemcpy"
-	cudaProgCuMemcpyAsync         = "cuMemcpyAsync"
-	cudaProgCuMemcpyDtoD          = "cuMemcpyDtoD"
-	cudaProgCuMemcpyDtoDAsync     = "cuMemcpyDtoDAsync"
-	cudaProgCuMemcpyDtoH          = "cuMemcpyDtoH"
-	cudaProgCuMemcpyDtoHAsync     = "cuMemcpyDtoHAsync"
-	cudaProgCuMemcpyHtoD          = "cuMemcpyHtoD"
-	cudaProgCuMemcpyHtoDAsync     = "cuMemcpyHtoDAsync"
-	cudaProgCuStreamSynchronize   = "cuStreamSynchronize"
-	cudaProgCudaDeviceSynchronize = "cudaDeviceSynchronize"
-	cudaProgCudaEventSynchronize  = "cudaEventSynchronize"
-	cudaProgCudaFree              = "cudaFree"
-	cudaProgCudaFreeHost          = "cudaFreeHost"
-	cudaProgCudaLaunchKernel      = "cudaLaunchKernel"
-	cudaProgCudaMalloc            = "cudaMalloc"
-	cudaProgCudaMallocHost        = "cudaMallocHost"
-	cudaProgCudaMallocManaged     = "cudaMallocManaged"
-	cudaProgCudaMemcpy            = "cudaMemcpy"
-	cudaProgCudaMemcpy2D          = "cudaMemcpy2D"
-	cudaProgCudaMemcpy2DAsync     = "cudaMemcpy2DAsync"
-	cudaProgCudaMemcpyAsync       = "cudaMemcpyAsync"
-	cudaProgCudaMemcpyPeer        = "cudaMemcpyPeer"
-	cudaProgCudaMemcpyPeerAsync   = "cudaMemcpyPeerAsync"
-	cudaProgCudaStreamSynchronize = "cudaStreamSynchronize"
-	cudaProgCudaExec              = "cuda_exec"
-	cudaProgCudaThreadExit        = "cuda_thread_exit"
-	cudaVarCudaRecType            = "cuda_rec_type"
-	cudaVarLaunchLatency          = "launch_latency"
-	cudaVarWakeBytes              = "wake_bytes"
+	cudaMapCalls             = "calls"
+	cudaMapCudaEvents        = "cuda_events"
+	cudaMapDrops             = "drops"
+	cudaMapErrors            = "errors"
+	cudaMapSampleSeq         = "sample_seq"
+	cudaMapSampled           = "sampled"
+	cudaMapSettings          = "settings"
+	cudaMapTargets           = "targets"
+	cudaProgCallReturn       = "call_return"
+	cudaProgCuLaunchKernel   = "cu_launch_kernel"
+	cudaProgCuLaunchKernelEx = "cu_launch_kernel_ex"
+	cudaProgCudaExec         = "cuda_exec"
+	cudaProgCudaLaunchKernel = "cuda_launch_kernel"
+	cudaProgCudaThreadExit   = "cuda_thread_exit"
+	cudaProgEnterCall        = "enter_call"
+	cudaVarCudaRecType       = "cuda_rec_type"
+	cudaVarLaunchLatency     = "launch_latency"
+	cudaVarWakeBytes         = "wake_bytes"
 )
 
 // loadCuda returns the embedded CollectionSpec for cuda.
@@ -155,39 +140,13 @@ type cudaSpecs struct {
 //
 // It can be passed ebpf.CollectionSpec.Assign.
 type cudaProgramSpecs struct {
-	CallReturn            *ebpf.ProgramSpec `ebpf:"call_return"`
-	CuCtxSynchronize      *ebpf.ProgramSpec `ebpf:"cuCtxSynchronize"`
-	CuLaunchKernel        *ebpf.ProgramSpec `ebpf:"cuLaunchKernel"`
-	CuLaunchKernelEx      *ebpf.ProgramSpec `ebpf:"cuLaunchKernelEx"`
-	CuMemAlloc            *ebpf.ProgramSpec `ebpf:"cuMemAlloc"`
-	CuMemAllocManaged     *ebpf.ProgramSpec `ebpf:"cuMemAllocManaged"`
-	CuMemFree             *ebpf.ProgramSpec `ebpf:"cuMemFree"`
-	CuMemcpy              *ebpf.ProgramSpec `ebpf:"cuMemcpy"`
-	CuMemcpyAsync         *ebpf.ProgramSpec `ebpf:"cuMemcpyAsync"`
-	CuMemcpyDtoD          *ebpf.ProgramSpec `ebpf:"cuMemcpyDtoD"`
-	CuMemcpyDtoDAsync     *ebpf.ProgramSpec `ebpf:"cuMemcpyDtoDAsync"`
-	CuMemcpyDtoH          *ebpf.ProgramSpec `ebpf:"cuMemcpyDtoH"`
-	CuMemcpyDtoHAsync     *ebpf.ProgramSpec `ebpf:"cuMemcpyDtoHAsync"`
-	CuMemcpyHtoD          *ebpf.ProgramSpec `ebpf:"cuMemcpyHtoD"`
-	CuMemcpyHtoDAsync     *ebpf.ProgramSpec `ebpf:"cuMemcpyHtoDAsync"`
-	CuStreamSynchronize   *ebpf.ProgramSpec `ebpf:"cuStreamSynchronize"`
-	CudaDeviceSynchronize *ebpf.ProgramSpec `ebpf:"cudaDeviceSynchronize"`
-	CudaEventSynchronize  *ebpf.ProgramSpec `ebpf:"cudaEventSynchronize"`
-	CudaFree              *ebpf.ProgramSpec `ebpf:"cudaFree"`
-	CudaFreeHost          *ebpf.ProgramSpec `ebpf:"cudaFreeHost"`
-	CudaLaunchKernel      *ebpf.ProgramSpec `ebpf:"cudaLaunchKernel"`
-	CudaMalloc            *ebpf.ProgramSpec `ebpf:"cudaMalloc"`
-	CudaMallocHost        *ebpf.ProgramSpec `ebpf:"cudaMallocHost"`
-	CudaMallocManaged     *ebpf.ProgramSpec `ebpf:"cudaMallocManaged"`
-	CudaMemcpy            *ebpf.ProgramSpec `ebpf:"cudaMemcpy"`
-	CudaMemcpy2D          *ebpf.ProgramSpec `ebpf:"cudaMemcpy2D"`
-	CudaMemcpy2DAsync     *ebpf.ProgramSpec `ebpf:"cudaMemcpy2DAsync"`
-	CudaMemcpyAsync       *ebpf.ProgramSpec `ebpf:"cudaMemcpyAsync"`
-	CudaMemcpyPeer        *ebpf.ProgramSpec `ebpf:"cudaMemcpyPeer"`
-	CudaMemcpyPeerAsync   *ebpf.ProgramSpec `ebpf:"cudaMemcpyPeerAsync"`
-	CudaStreamSynchronize *ebpf.ProgramSpec `ebpf:"cudaStreamSynchronize"`
-	CudaExec              *ebpf.ProgramSpec `ebpf:"cuda_exec"`
-	CudaThreadExit        *ebpf.ProgramSpec `ebpf:"cuda_thread_exit"`
+	CallReturn       *ebpf.ProgramSpec `ebpf:"call_return"`
+	CuLaunchKernel   *ebpf.ProgramSpec `ebpf:"cu_launch_kernel"`
+	CuLaunchKernelEx *ebpf.ProgramSpec `ebpf:"cu_launch_kernel_ex"`
+	CudaExec         *ebpf.ProgramSpec `ebpf:"cuda_exec"`
+	CudaLaunchKernel *ebpf.ProgramSpec `ebpf:"cuda_launch_kernel"`
+	CudaThreadExit   *ebpf.ProgramSpec `ebpf:"cuda_thread_exit"`
+	EnterCall        *ebpf.ProgramSpec `ebpf:"enter_call"`
 }
 
 // cudaMapSpecs contains maps before they are loaded into the kernel.
@@ -269,76 +228,24 @@ type cudaVariables struct {
 //
 // It can be passed to loadCudaObjects or ebpf.CollectionSpec.LoadAndAssign.
 type cudaPrograms struct {
-	CallReturn            *ebpf.Program `ebpf:"call_return"`
-	CuCtxSynchronize      *ebpf.Program `ebpf:"cuCtxSynchronize"`
-	CuLaunchKernel        *ebpf.Program `ebpf:"cuLaunchKernel"`
-	CuLaunchKernelEx      *ebpf.Program `ebpf:"cuLaunchKernelEx"`
-	CuMemAlloc            *ebpf.Program `ebpf:"cuMemAlloc"`
-	CuMemAllocManaged     *ebpf.Program `ebpf:"cuMemAllocManaged"`
-	CuMemFree             *ebpf.Program `ebpf:"cuMemFree"`
-	CuMemcpy              *ebpf.Program `ebpf:"cuMemcpy"`
-	CuMemcpyAsync         *ebpf.Program `ebpf:"cuMemcpyAsync"`
-	CuMemcpyDtoD          *ebpf.Program `ebpf:"cuMemcpyDtoD"`
-	CuMemcpyDtoDAsync     *ebpf.Program `ebpf:"cuMemcpyDtoDAsync"`
-	CuMemcpyDtoH          *ebpf.Program `ebpf:"cuMemcpyDtoH"`
-	CuMemcpyDtoHAsync     *ebpf.Program `ebpf:"cuMemcpyDtoHAsync"`
-	CuMemcpyHtoD          *ebpf.Program `ebpf:"cuMemcpyHtoD"`
-	CuMemcpyHtoDAsync     *ebpf.Program `ebpf:"cuMemcpyHtoDAsync"`
-	CuStreamSynchronize   *ebpf.Program `ebpf:"cuStreamSynchronize"`
-	CudaDeviceSynchronize *ebpf.Program `ebpf:"cudaDeviceSynchronize"`
-	CudaEventSynchronize  *ebpf.Program `ebpf:"cudaEventSynchronize"`
-	CudaFree              *ebpf.Program `ebpf:"cudaFree"`
-	CudaFreeHost          *ebpf.Program `ebpf:"cudaFreeHost"`
-	CudaLaunchKernel      *ebpf.Program `ebpf:"cudaLaunchKernel"`
-	CudaMalloc            *ebpf.Program `ebpf:"cudaMalloc"`
-	CudaMallocHost        *ebpf.Program `ebpf:"cudaMallocHost"`
-	CudaMallocManaged     *ebpf.Program `ebpf:"cudaMallocManaged"`
-	CudaMemcpy            *ebpf.Program `ebpf:"cudaMemcpy"`
-	CudaMemcpy2D          *ebpf.Program `ebpf:"cudaMemcpy2D"`
-	CudaMemcpy2DAsync     *ebpf.Program `ebpf:"cudaMemcpy2DAsync"`
-	CudaMemcpyAsync       *ebpf.Program `ebpf:"cudaMemcpyAsync"`
-	CudaMemcpyPeer        *ebpf.Program `ebpf:"cudaMemcpyPeer"`
-	CudaMemcpyPeerAsync   *ebpf.Program `ebpf:"cudaMemcpyPeerAsync"`
-	CudaStreamSynchronize *ebpf.Program `ebpf:"cudaStreamSynchronize"`
-	CudaExec              *ebpf.Program `ebpf:"cuda_exec"`
-	CudaThreadExit        *ebpf.Program `ebpf:"cuda_thread_exit"`
+	CallReturn       *ebpf.Program `ebpf:"call_return"`
+	CuLaunchKernel   *ebpf.Program `ebpf:"cu_launch_kernel"`
+	CuLaunchKernelEx *ebpf.Program `ebpf:"cu_launch_kernel_ex"`
+	CudaExec         *ebpf.Program `ebpf:"cuda_exec"`
+	CudaLaunchKernel *ebpf.Program `ebpf:"cuda_launch_kernel"`
+	CudaThreadExit   *ebpf.Program `ebpf:"cuda_thread_exit"`
+	EnterCall        *ebpf.Program `ebpf:"enter_call"`
 }
 
 func (p *cudaPrograms) Close() error {
 	return _CudaClose(
 		p.CallReturn,
-		p.CuCtxSynchronize,
 		p.CuLaunchKernel,
 		p.CuLaunchKernelEx,
-		p.CuMemAlloc,
-		p.CuMemAllocManaged,
-		p.CuMemFree,
-		p.CuMemcpy,
-		p.CuMemcpyAsync,
-		p.CuMemcpyDtoD,
-		p.CuMemcpyDtoDAsync,
-		p.CuMemcpyDtoH,
-		p.CuMemcpyDtoHAsync,
-		p.CuMemcpyHtoD,
-		p.CuMemcpyHtoDAsync,
-		p.CuStreamSynchronize,
-		p.CudaDeviceSynchronize,
-		p.CudaEventSynchronize,
-		p.CudaFree,
-		p.CudaFreeHost,
-		p.CudaLaunchKernel,
-		p.CudaMalloc,
-		p.CudaMallocHost,
-		p.CudaMallocManaged,
-		p.CudaMemcpy,
-		p.CudaMemcpy2D,
-		p.CudaMemcpy2DAsync,
-		p.CudaMemcpyAsync,
-		p.CudaMemcpyPeer,
-		p.CudaMemcpyPeerAsync,
-		p.CudaStreamSynchronize,
 		p.CudaExec,
+		p.CudaLaunchKernel,
 		p.CudaThreadExit,
+		p.EnterCall,
 	)
 }
 

@@ -1,5 +1,7 @@
 package cuda
 
+import "ingero.dev/common/event"
+
 // kind says how a function is probed.
 type kind uint8
 
@@ -9,81 +11,98 @@ const (
 	// kindLaunch: a driver launch, entry only unless --launch-latency.
 	kindLaunch
 	// kindRuntimeLaunch: the runtime's launch, attached only where launches
-	// count at the runtime layer (see README.md, "Counting launches").
+	// count at the runtime layer (README.md, "Counting launches").
 	kindRuntimeLaunch
 )
 
-// probe ties an exported function to the program that reads its arguments.
+// probe ties an exported function to the program that reads its arguments
+// and the cookie that tells enter_call which function fired.
 type probe struct {
 	symbol   string
 	prog     string
+	cookie   uint64 // source<<8 | op, as KEY() in cuda.c
 	kind     kind
 	optional bool // absent from many builds (per-thread-stream variants)
 }
 
+func call(symbol string, src event.Source, op event.Op) probe {
+	return probe{symbol, cudaProgEnterCall, uint64(src)<<8 | uint64(op), kindCall, false}
+}
+
+func optional(p probe) probe {
+	p.optional = true
+	return p
+}
+
+func rt(symbol string, op event.Op) probe  { return call(symbol, event.SourceCUDA, op) }
+func drv(symbol string, op event.Op) probe { return call(symbol, event.SourceDriver, op) }
+
 // runtimeProbes are the libcudart functions. The _ptds/_ptsz variants are
 // what code built with --default-stream per-thread calls instead.
 var runtimeProbes = []probe{
-	{"cudaMalloc", cudaProgCudaMalloc, kindCall, false},
-	{"cudaMallocManaged", cudaProgCudaMallocManaged, kindCall, false},
-	{"cudaMallocHost", cudaProgCudaMallocHost, kindCall, false},
-	{"cudaFree", cudaProgCudaFree, kindCall, false},
-	{"cudaFreeHost", cudaProgCudaFreeHost, kindCall, false},
-	{"cudaMemcpy", cudaProgCudaMemcpy, kindCall, false},
-	{"cudaMemcpy_ptds", cudaProgCudaMemcpy, kindCall, true},
-	{"cudaMemcpyAsync", cudaProgCudaMemcpyAsync, kindCall, false},
-	{"cudaMemcpyAsync_ptsz", cudaProgCudaMemcpyAsync, kindCall, true},
-	{"cudaMemcpy2D", cudaProgCudaMemcpy2D, kindCall, false},
-	{"cudaMemcpy2D_ptds", cudaProgCudaMemcpy2D, kindCall, true},
-	{"cudaMemcpy2DAsync", cudaProgCudaMemcpy2DAsync, kindCall, false},
-	{"cudaMemcpy2DAsync_ptsz", cudaProgCudaMemcpy2DAsync, kindCall, true},
-	{"cudaMemcpyPeer", cudaProgCudaMemcpyPeer, kindCall, false},
-	{"cudaMemcpyPeerAsync", cudaProgCudaMemcpyPeerAsync, kindCall, false},
-	{"cudaStreamSynchronize", cudaProgCudaStreamSynchronize, kindCall, false},
-	{"cudaStreamSynchronize_ptsz", cudaProgCudaStreamSynchronize, kindCall, true},
-	{"cudaDeviceSynchronize", cudaProgCudaDeviceSynchronize, kindCall, false},
-	{"cudaEventSynchronize", cudaProgCudaEventSynchronize, kindCall, false},
-	{"cudaLaunchKernel", cudaProgCudaLaunchKernel, kindRuntimeLaunch, false},
-	{"cudaLaunchKernel_ptsz", cudaProgCudaLaunchKernel, kindRuntimeLaunch, true},
+	rt("cudaMalloc", event.CudaMalloc),
+	rt("cudaMallocManaged", event.CudaMallocManaged),
+	rt("cudaMallocHost", event.CudaMallocHost),
+	rt("cudaFree", event.CudaFree),
+	rt("cudaFreeHost", event.CudaFreeHost),
+	rt("cudaMemcpy", event.CudaMemcpy),
+	optional(rt("cudaMemcpy_ptds", event.CudaMemcpy)),
+	rt("cudaMemcpyAsync", event.CudaMemcpyAsync),
+	optional(rt("cudaMemcpyAsync_ptsz", event.CudaMemcpyAsync)),
+	rt("cudaMemcpy2D", event.CudaMemcpy2D),
+	optional(rt("cudaMemcpy2D_ptds", event.CudaMemcpy2D)),
+	rt("cudaMemcpy2DAsync", event.CudaMemcpy2DAsync),
+	optional(rt("cudaMemcpy2DAsync_ptsz", event.CudaMemcpy2DAsync)),
+	rt("cudaMemcpyPeer", event.CudaMemcpyPeer),
+	rt("cudaMemcpyPeerAsync", event.CudaMemcpyPeerAsync),
+	rt("cudaStreamSynchronize", event.CudaStreamSynchronize),
+	optional(rt("cudaStreamSynchronize_ptsz", event.CudaStreamSynchronize)),
+	rt("cudaDeviceSynchronize", event.CudaDeviceSynchronize),
+	rt("cudaEventSynchronize", event.CudaEventSynchronize),
+}
+
+// runtimeLaunchProbes are attached only where a process's launches count
+// at the runtime layer.
+var runtimeLaunchProbes = []probe{
+	{"cudaLaunchKernel", cudaProgCudaLaunchKernel, 0, kindRuntimeLaunch, false},
+	{"cudaLaunchKernel_ptsz", cudaProgCudaLaunchKernel, 0, kindRuntimeLaunch, true},
 }
 
 // driverProbes are the libcuda functions, by the versioned names the
 // headers map the plain ones to.
 var driverProbes = []probe{
-	{"cuLaunchKernel", cudaProgCuLaunchKernel, kindLaunch, false},
-	{"cuLaunchKernel_ptsz", cudaProgCuLaunchKernel, kindLaunch, true},
-	{"cuLaunchKernelEx", cudaProgCuLaunchKernelEx, kindLaunch, false},
-	{"cuLaunchKernelEx_ptsz", cudaProgCuLaunchKernelEx, kindLaunch, true},
-	{"cuMemAlloc_v2", cudaProgCuMemAlloc, kindCall, false},
-	{"cuMemAllocManaged", cudaProgCuMemAllocManaged, kindCall, false},
-	{"cuMemFree_v2", cudaProgCuMemFree, kindCall, false},
-	{"cuMemcpy", cudaProgCuMemcpy, kindCall, false},
-	{"cuMemcpy_ptds", cudaProgCuMemcpy, kindCall, true},
-	{"cuMemcpyAsync", cudaProgCuMemcpyAsync, kindCall, false},
-	{"cuMemcpyAsync_ptsz", cudaProgCuMemcpyAsync, kindCall, true},
-	{"cuMemcpyHtoD_v2", cudaProgCuMemcpyHtoD, kindCall, false},
-	{"cuMemcpyHtoD_v2_ptds", cudaProgCuMemcpyHtoD, kindCall, true},
-	{"cuMemcpyDtoH_v2", cudaProgCuMemcpyDtoH, kindCall, false},
-	{"cuMemcpyDtoH_v2_ptds", cudaProgCuMemcpyDtoH, kindCall, true},
-	{"cuMemcpyDtoD_v2", cudaProgCuMemcpyDtoD, kindCall, false},
-	{"cuMemcpyDtoD_v2_ptds", cudaProgCuMemcpyDtoD, kindCall, true},
-	{"cuMemcpyHtoDAsync_v2", cudaProgCuMemcpyHtoDAsync, kindCall, false},
-	{"cuMemcpyHtoDAsync_v2_ptsz", cudaProgCuMemcpyHtoDAsync, kindCall, true},
-	{"cuMemcpyDtoHAsync_v2", cudaProgCuMemcpyDtoHAsync, kindCall, false},
-	{"cuMemcpyDtoHAsync_v2_ptsz", cudaProgCuMemcpyDtoHAsync, kindCall, true},
-	{"cuMemcpyDtoDAsync_v2", cudaProgCuMemcpyDtoDAsync, kindCall, false},
-	{"cuMemcpyDtoDAsync_v2_ptsz", cudaProgCuMemcpyDtoDAsync, kindCall, true},
-	{"cuStreamSynchronize", cudaProgCuStreamSynchronize, kindCall, false},
-	{"cuStreamSynchronize_ptsz", cudaProgCuStreamSynchronize, kindCall, true},
-	{"cuCtxSynchronize", cudaProgCuCtxSynchronize, kindCall, false},
+	{"cuLaunchKernel", cudaProgCuLaunchKernel, 0, kindLaunch, false},
+	{"cuLaunchKernel_ptsz", cudaProgCuLaunchKernel, 0, kindLaunch, true},
+	{"cuLaunchKernelEx", cudaProgCuLaunchKernelEx, 0, kindLaunch, false},
+	{"cuLaunchKernelEx_ptsz", cudaProgCuLaunchKernelEx, 0, kindLaunch, true},
+	drv("cuMemAlloc_v2", event.CuMemAlloc),
+	drv("cuMemAllocManaged", event.CuMemAllocManaged),
+	drv("cuMemFree_v2", event.CuMemFree),
+	drv("cuMemcpy", event.CuMemcpy),
+	optional(drv("cuMemcpy_ptds", event.CuMemcpy)),
+	drv("cuMemcpyAsync", event.CuMemcpyAsync),
+	optional(drv("cuMemcpyAsync_ptsz", event.CuMemcpyAsync)),
+	drv("cuMemcpyHtoD_v2", event.CuMemcpyHtoD),
+	optional(drv("cuMemcpyHtoD_v2_ptds", event.CuMemcpyHtoD)),
+	drv("cuMemcpyDtoH_v2", event.CuMemcpyDtoH),
+	optional(drv("cuMemcpyDtoH_v2_ptds", event.CuMemcpyDtoH)),
+	drv("cuMemcpyDtoD_v2", event.CuMemcpyDtoD),
+	optional(drv("cuMemcpyDtoD_v2_ptds", event.CuMemcpyDtoD)),
+	drv("cuMemcpyHtoDAsync_v2", event.CuMemcpyHtoDAsync),
+	optional(drv("cuMemcpyHtoDAsync_v2_ptsz", event.CuMemcpyHtoDAsync)),
+	drv("cuMemcpyDtoHAsync_v2", event.CuMemcpyDtoHAsync),
+	optional(drv("cuMemcpyDtoHAsync_v2_ptsz", event.CuMemcpyDtoHAsync)),
+	drv("cuMemcpyDtoDAsync_v2", event.CuMemcpyDtoDAsync),
+	optional(drv("cuMemcpyDtoDAsync_v2_ptsz", event.CuMemcpyDtoDAsync)),
+	drv("cuStreamSynchronize", event.CuStreamSynchronize),
+	optional(drv("cuStreamSynchronize_ptsz", event.CuStreamSynchronize)),
+	drv("cuCtxSynchronize", event.CuCtxSynchronize),
 }
 
 // needsReturn says whether the function gets the return program.
 func (p probe) needsReturn(launchLatency bool) bool {
-	switch p.kind {
-	case kindCall:
+	if p.kind == kindCall {
 		return true
-	default:
-		return launchLatency
 	}
+	return launchLatency
 }

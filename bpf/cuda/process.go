@@ -1,7 +1,6 @@
 package cuda
 
 import (
-	"errors"
 	"fmt"
 
 	"github.com/cilium/ebpf/link"
@@ -78,7 +77,7 @@ func (t *Tracer) AddProcess(p Process) error {
 	rtLaunch := len(p.Runtime) > 0
 	if rtLaunch && !t.opts.RuntimeLaunches {
 		for _, lib := range p.Runtime {
-			ls, err := t.attachRuntimeLaunch(lib.Path, p.PID)
+			ls, err := t.attachRuntimeLaunch(lib.Path, p.PID, p.ReturnProbes)
 			if err != nil {
 				closeAll(st.links())
 				return err
@@ -131,53 +130,28 @@ func (t *Tracer) LaunchLayer(pid uint32) (Layer, bool) {
 	return p.layer, true
 }
 
-func (t *Tracer) attachRuntimeLaunch(path string, pid uint32) ([]link.Link, error) {
-	ex, err := link.OpenExecutable(path)
+func (t *Tracer) attachRuntimeLaunch(path string, pid uint32, returns bool) ([]link.Link, error) {
+	links, _, err := t.attachSet(path, runtimeLaunchProbes, pid, returns, true)
 	if err != nil {
-		return nil, fmt.Errorf("opening %s: %w", path, err)
-	}
-	var links []link.Link
-	for _, pr := range runtimeProbes {
-		if pr.kind != kindRuntimeLaunch {
-			continue
-		}
-		ls, err := t.attachProbe(ex, pr, int(pid), t.opts.ReturnProbes == ReturnSystemWide)
-		var missing *MissingSymbol
-		if errors.As(err, &missing) {
-			continue
-		}
-		if err != nil {
-			closeAll(links)
-			return nil, fmt.Errorf("attaching %s in %s for pid %d: %w", pr.symbol, path, pid, err)
-		}
-		links = append(links, ls...)
+		return nil, fmt.Errorf("attaching runtime launch probes for pid %d: %w", pid, err)
 	}
 	return links, nil
 }
 
 func (t *Tracer) attachProcessReturns(p Process) ([]link.Link, error) {
 	var links []link.Link
-	add := func(libs []Library, probes []probe) error {
-		for _, lib := range libs {
-			ex, err := link.OpenExecutable(lib.Path)
+	for _, set := range []struct {
+		libs   []Library
+		probes []probe
+	}{{p.Runtime, runtimeProbes}, {p.Driver, driverProbes}} {
+		for _, lib := range set.libs {
+			ls, _, err := t.attachSet(lib.Path, set.probes, p.PID, true, false)
 			if err != nil {
-				return fmt.Errorf("opening %s: %w", lib.Path, err)
-			}
-			ls, err := t.attachReturns(ex, probes, int(p.PID))
-			if err != nil {
-				return err
+				closeAll(links)
+				return nil, fmt.Errorf("attaching return probes for pid %d: %w", p.PID, err)
 			}
 			links = append(links, ls...)
 		}
-		return nil
-	}
-	if err := add(p.Runtime, runtimeProbes); err != nil {
-		closeAll(links)
-		return nil, err
-	}
-	if err := add(p.Driver, driverProbes); err != nil {
-		closeAll(links)
-		return nil, err
 	}
 	return links, nil
 }

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/cilium/ebpf"
+	"github.com/cilium/ebpf/features"
 	"github.com/cilium/ebpf/link"
 
 	"ingero.dev/bpf/ring"
@@ -53,6 +54,10 @@ type Options struct {
 	Reader ring.Options
 }
 
+// haveUprobeMulti is a variable so that tests can take the older kernels'
+// path (one perf link per function) here too.
+var haveUprobeMulti = func() bool { return features.HaveBPFLinkUprobeMulti() == nil }
+
 // Tracer is a loaded CUDA probe family.
 type Tracer struct {
 	opts   Options
@@ -61,10 +66,11 @@ type Tracer struct {
 	reader *ring.Reader
 	dec    *decoder
 
+	multi bool // links are uprobe_multi (Linux 6.6+), else one perf link per function
+
 	mu       sync.Mutex
 	links    []link.Link
 	attached map[fileID]string
-	libs     map[string]libKind // attached paths, for per-process probes
 	procs    map[uint32]*proc
 
 	stop chan struct{}
@@ -94,6 +100,15 @@ func Load(m *shared.Maps, opts Options) (*Tracer, error) {
 	if err := spec.Variables[cudaVarLaunchLatency].Set(opts.LaunchLatency); err != nil {
 		return nil, fmt.Errorf("setting launch latency: %w", err)
 	}
+	multi := haveUprobeMulti()
+	if !multi {
+		// Older kernels: the same programs, attached per function.
+		for _, p := range spec.Programs {
+			if p.AttachType == ebpf.AttachTraceUprobeMulti {
+				p.AttachType = ebpf.AttachNone
+			}
+		}
+	}
 	coll, err := ebpf.NewCollectionWithOptions(spec, ebpf.CollectionOptions{MapReplacements: m.Replacements()})
 	if err != nil {
 		return nil, fmt.Errorf("loading cuda probes: %w", err)
@@ -101,10 +116,10 @@ func Load(m *shared.Maps, opts Options) (*Tracer, error) {
 	t := &Tracer{
 		opts:     opts,
 		maps:     m,
+		multi:    multi,
 		coll:     coll,
 		dec:      newDecoder(ring.NewClock()),
 		attached: map[fileID]string{},
-		libs:     map[string]libKind{},
 		procs:    map[uint32]*proc{},
 		stop:     make(chan struct{}),
 	}
@@ -165,9 +180,7 @@ func (t *Tracer) Close() error {
 	}
 	t.procs = map[uint32]*proc{}
 	t.mu.Unlock()
-	for _, l := range links {
-		l.Close()
-	}
+	closeAll(links)
 	close(t.stop)
 	// Detached, so nothing more arrives: drain, then close the reader
 	// before waiting, so a reader that is not running cannot hang us.

@@ -70,19 +70,18 @@ func benchAppend(b *testing.B, template []event.Event) {
 	b.ReportMetric(float64(fi.Size())/float64(b.N), "bytes/event")
 }
 
-// BenchmarkOpSummary aggregates 4M recorded events per op and process,
-// over the whole recording and over a window whose edges cut chunks.
-func BenchmarkOpSummary(b *testing.B) {
-	const n = 4 << 20
-	path := tempDB(b)
+// benchDB records n events of the training loop and returns the file
+// with its first and last event times.
+func benchDB(b *testing.B, n int) (path string, first, last int64) {
+	b.Helper()
+	path = tempDB(b)
 	wl := newWorkload(7, "node7", 4242, 1_700_000_000_000_000_000)
 	w, err := OpenWriter(path, Options{})
 	if err != nil {
 		b.Fatal(err)
 	}
-	var first, last int64
 	for i := 0; i < n; i += 1 << 16 {
-		evs := wl.events(1 << 16)
+		evs := wl.events(min(1<<16, n-i))
 		if i == 0 {
 			first = evs[0].TimeNs
 		}
@@ -94,6 +93,15 @@ func BenchmarkOpSummary(b *testing.B) {
 	if err := w.Close(); err != nil {
 		b.Fatal(err)
 	}
+	return path, first, last
+}
+
+// BenchmarkOpSummary aggregates 4M recorded events per op and process,
+// over the whole recording (summaries only) and over a window whose edges
+// cut chunks (those are decoded).
+func BenchmarkOpSummary(b *testing.B) {
+	const n = 4 << 20
+	path, first, last := benchDB(b, n)
 	r := openReader(b, path)
 	quarter := (last - first) / 4
 	for _, bc := range []struct {
@@ -118,4 +126,24 @@ func BenchmarkOpSummary(b *testing.B) {
 			}
 		})
 	}
+}
+
+// BenchmarkEvents streams 4M recorded events back in time order: every
+// chunk decoded, merged and handed to a callback.
+func BenchmarkEvents(b *testing.B) {
+	const n = 4 << 20
+	path, _, _ := benchDB(b, n)
+	r := openReader(b, path)
+	b.ReportAllocs()
+	for b.Loop() {
+		got := 0
+		err := r.Events(context.Background(), Filter{}, func(*event.Event) error {
+			got++
+			return nil
+		})
+		if err != nil || got != n {
+			b.Fatalf("read %d events, %v", got, err)
+		}
+	}
+	b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "events/s")
 }

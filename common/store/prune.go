@@ -29,17 +29,17 @@ func (w *Writer) PruneToSize(maxBytes int64) (removed int64, err error) {
 		return 0, fmt.Errorf("pruning: %w", err)
 	}
 	for {
+		size, err := w.diskSize()
+		if err != nil || size <= maxBytes {
+			return removed, err
+		}
 		// The WAL repeats pages of the main file; fold it in first, or
 		// its size would count twice and cost events for nothing.
 		if err := w.truncateWAL(); err != nil {
 			return removed, fmt.Errorf("pruning %s: %w", w.path, err)
 		}
-		size, err := w.diskSize()
-		if err != nil {
+		if size, err = w.diskSize(); err != nil || size <= maxBytes {
 			return removed, err
-		}
-		if size <= maxBytes {
-			return removed, nil
 		}
 		// A little extra, so that page overhead rarely needs a second round.
 		target := (size-maxBytes)*51/50 + 1

@@ -25,7 +25,6 @@ func TestPruneToSizeKeepsTheNewestWithinTheBound(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer w.Close()
 	wl := newWorkload(80, "n", 1, 1e18)
 	var evs []event.Event
 	var snaps []event.Snapshot
@@ -43,14 +42,18 @@ func TestPruneToSizeKeepsTheNewestWithinTheBound(t *testing.T) {
 	if err := w.PutStacks([]event.Stack{{ID: 1, Frames: []event.Frame{{IP: 1}}}}); err != nil {
 		t.Fatal(err)
 	}
-	if err := w.Flush(); err != nil {
+	// Closing folds the WAL in, so the file's size is the data's.
+	if err := w.Close(); err != nil {
 		t.Fatal(err)
 	}
-	withWAL := dbSize(t, path)
-	if n, err := w.PruneToSize(withWAL * 2); err != nil || n != 0 {
+	full := dbSize(t, path)
+	if w, err = OpenWriter(path, Options{FlushInterval: -1}); err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	if n, err := w.PruneToSize(full * 2); err != nil || n != 0 {
 		t.Fatalf("pruning under the limit removed %d events, %v", n, err)
 	}
-	full := dbSize(t, path) // the WAL is folded in by now
 
 	limit := full / 2
 	removed, err := w.PruneToSize(limit)
@@ -94,12 +97,24 @@ func TestPruneToSizeKeepsTheNewestWithinTheBound(t *testing.T) {
 	}
 	r.Close()
 
-	// Recording goes on after a prune, with IDs continuing.
-	if err := w.Append(wl.events(1000)); err != nil {
+	// Recording goes on after a prune, with IDs continuing, and a later
+	// prune counts the grown WAL too.
+	const later = 200000
+	if err := w.Append(wl.events(later)); err != nil {
 		t.Fatal(err)
 	}
 	if err := w.Flush(); err != nil {
 		t.Fatal(err)
+	}
+	if _, err := os.Stat(path + "-wal"); err != nil {
+		t.Fatal(err)
+	}
+	again, err := w.PruneToSize(limit)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := dbSize(t, path); got > limit || again == 0 {
+		t.Fatalf("second prune: %d bytes (limit %d), removed %d", got, limit, again)
 	}
 	r = openReader(t, path)
 	var lastID EventID
@@ -109,8 +124,8 @@ func TestPruneToSizeKeepsTheNewestWithinTheBound(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	if lastID.Seq != int64(len(evs))+1000 {
-		t.Errorf("last id after pruning and appending = %v, want seq %d", lastID, len(evs)+1000)
+	if lastID.Seq != int64(len(evs))+later {
+		t.Errorf("last id after pruning and appending = %v, want seq %d", lastID, len(evs)+later)
 	}
 	r.Close()
 
@@ -120,8 +135,8 @@ func TestPruneToSizeKeepsTheNewestWithinTheBound(t *testing.T) {
 	if err == nil {
 		t.Error("pruning to 1 byte reported success")
 	}
-	if removed != int64(len(kept))+1000 {
-		t.Errorf("pruning to 1 byte removed %d events, want all %d", removed, len(kept)+1000)
+	if want := int64(len(kept)) + later - again; removed != want {
+		t.Errorf("pruning to 1 byte removed %d events, want all %d", removed, want)
 	}
 }
 

@@ -65,6 +65,12 @@ func TestQueryShapes(t *testing.T) {
 	if err != nil || res.Truncated || res.Rows[0][0] != int64(100) {
 		t.Errorf("bound query: %+v, %v", res, err)
 	}
+	// Schema introspection is reading too.
+	for _, q := range []string{`PRAGMA table_info(event_chunks)`, `SELECT name FROM pragma_table_info('events')`, `EXPLAIN QUERY PLAN SELECT * FROM events`} {
+		if res, err := r.Query(ctx, 0, q); err != nil || len(res.Rows) == 0 {
+			t.Errorf("%s: %v, %v", q, res, err)
+		}
+	}
 	for _, bad := range []string{``, `SELECT 1; SELECT 2`, `SELECT * FROM nowhere`, `SELEC 1`} {
 		if _, err := r.Query(ctx, 0, bad); err == nil {
 			t.Errorf("%q: no error", bad)

@@ -9,7 +9,6 @@ import (
 	"strings"
 
 	"github.com/ncruces/go-sqlite3"
-	"ingero.dev/common/batch"
 	"ingero.dev/common/event"
 )
 
@@ -31,7 +30,6 @@ type chunkMeta struct {
 // event, and open chunks are merged on a heap ordered by (time, chunk id,
 // position). Memory is bounded by how many chunks overlap at one instant.
 type scanner struct {
-	conn   *sqlite3.Conn
 	f      scanFilter
 	list   *sqlite3.Stmt // chunk metadata in opening order
 	chunks *chunkReader
@@ -48,45 +46,9 @@ type scanner struct {
 	curPos   int
 }
 
-// openChunk is a decoded chunk with a cursor over its in-range events.
-type openChunk struct {
-	meta   chunkMeta
-	node   string
-	evs    []event.Event
-	order  []int32 // position in the stored chunk when it had to be sorted
-	lo, hi int     // in-range events are evs[lo:hi]
-	pos    int     // next event to yield
-	desc   bool
-}
-
-func (c *openChunk) time() int64 { return c.evs[c.pos].TimeNs }
-
-func (c *openChunk) done() bool {
-	if c.desc {
-		return c.pos < c.lo
-	}
-	return c.pos >= c.hi
-}
-
-func (c *openChunk) advance() {
-	if c.desc {
-		c.pos--
-	} else {
-		c.pos++
-	}
-}
-
-// seq returns the node sequence number of evs[i].
-func (c *openChunk) seq(i int) int64 {
-	if c.order != nil {
-		return c.meta.firstSeq + int64(c.order[i])
-	}
-	return c.meta.firstSeq + int64(i)
-}
-
 func newScanner(c *sqlite3.Conn, f scanFilter, stats *scanStats) (*scanner, error) {
 	f.prepare()
-	s := &scanner{conn: c, f: f, open: chunkHeap{desc: f.desc}}
+	s := &scanner{f: f, open: chunkHeap{desc: f.desc}}
 	if f.empty {
 		return s, nil
 	}
@@ -285,86 +247,6 @@ func (s *scanner) openChunk(m chunkMeta) (*openChunk, error) {
 	return oc, nil
 }
 
-// sortKeepingOrder sorts a chunk that a foreign writer stored out of time
-// order, remembering each event's stored position for its sequence number.
-func (c *openChunk) sortKeepingOrder() {
-	idx := make([]int32, len(c.evs))
-	for i := range idx {
-		idx[i] = int32(i)
-	}
-	sort.SliceStable(idx, func(a, b int) bool { return c.evs[idx[a]].TimeNs < c.evs[idx[b]].TimeNs })
-	sorted := make([]event.Event, len(c.evs))
-	for i, j := range idx {
-		sorted[i] = c.evs[j]
-	}
-	c.evs, c.order = sorted, idx
-}
-
-func (c *openChunk) narrowTo(seq int64) {
-	for i := c.lo; i < c.hi; i++ {
-		if c.seq(i) == seq {
-			c.lo, c.hi = i, i+1
-			return
-		}
-	}
-	c.hi = c.lo
-}
-
-// chunkReader fetches and decodes chunk blobs, reusing its buffers.
-type chunkReader struct {
-	blob  *sqlite3.Stmt
-	raw   []byte
-	stats *scanStats
-}
-
-func newChunkReader(c *sqlite3.Conn, stats *scanStats) (*chunkReader, error) {
-	blob, _, err := c.Prepare(`SELECT codec, data FROM event_chunks WHERE id = ?`)
-	if err != nil {
-		return nil, fmt.Errorf("preparing chunk read: %w", err)
-	}
-	return &chunkReader{blob: blob, stats: stats}, nil
-}
-
-func (cr *chunkReader) close() {
-	if cr != nil && cr.blob != nil {
-		cr.blob.Close()
-		cr.blob = nil
-	}
-}
-
-// decode appends chunk m's events to dst.
-func (cr *chunkReader) decode(m chunkMeta, dst []event.Event) ([]event.Event, error) {
-	defer cr.blob.Reset()
-	if err := cr.blob.BindInt64(1, m.id); err != nil {
-		return nil, err
-	}
-	if !cr.blob.Step() {
-		if err := cr.blob.Err(); err != nil {
-			return nil, fmt.Errorf("reading chunk %d: %w", m.id, err)
-		}
-		return nil, fmt.Errorf("reading chunk %d: chunk vanished", m.id)
-	}
-	if codec := cr.blob.ColumnInt64(0); codec != codecZstdBatch {
-		return nil, fmt.Errorf("reading chunk %d: unknown codec %d (written by a newer ingero?)", m.id, codec)
-	}
-	var err error
-	cr.raw, err = batch.Decompress(cr.raw[:0], cr.blob.ColumnRawBlob(1))
-	if err != nil {
-		return nil, fmt.Errorf("reading chunk %d: %w", m.id, err)
-	}
-	evs, err := batch.Decode(cr.raw, dst)
-	if err != nil {
-		return nil, fmt.Errorf("reading chunk %d: %w", m.id, err)
-	}
-	if len(evs)-len(dst) != m.n {
-		return nil, fmt.Errorf("reading chunk %d: holds %d events, index says %d: %w", m.id, len(evs)-len(dst), m.n, batch.ErrCorrupt)
-	}
-	if cr.stats != nil {
-		cr.stats.chunksDecoded++
-	}
-	return evs, nil
-}
-
 func (s *scanner) decode(m chunkMeta) ([]event.Event, error) {
 	var dst []event.Event
 	if n := len(s.spare); n > 0 {
@@ -390,31 +272,4 @@ func (s *scanner) close() {
 	}
 	s.chunks.close()
 	s.open.chunks, s.spare, s.retired, s.cur = nil, nil, nil, nil
-}
-
-// chunkHeap orders open chunks by their next event.
-type chunkHeap struct {
-	chunks []*openChunk
-	desc   bool
-}
-
-func (h *chunkHeap) Len() int { return len(h.chunks) }
-func (h *chunkHeap) Less(i, j int) bool {
-	a, b := h.chunks[i], h.chunks[j]
-	c := cmp.Compare(a.time(), b.time())
-	if c == 0 {
-		c = cmp.Compare(a.meta.id, b.meta.id)
-	}
-	if h.desc {
-		return c > 0
-	}
-	return c < 0
-}
-func (h *chunkHeap) Swap(i, j int) { h.chunks[i], h.chunks[j] = h.chunks[j], h.chunks[i] }
-func (h *chunkHeap) Push(x any)    { h.chunks = append(h.chunks, x.(*openChunk)) }
-func (h *chunkHeap) Pop() any {
-	n := len(h.chunks)
-	x := h.chunks[n-1]
-	h.chunks = h.chunks[:n-1]
-	return x
 }

@@ -173,4 +173,3 @@ func constraintToken(idx *sqlite3.IndexInfo, i int, c sqlite3.IndexConstraint) (
 func isBinary(idx *sqlite3.IndexInfo, i int) bool {
 	return strings.EqualFold(idx.Collation(i), "BINARY")
 }
-

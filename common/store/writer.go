@@ -19,9 +19,10 @@ type Options struct {
 	// let filtered reads skip more.
 	ChunkEvents int
 	// FlushInterval bounds how long an accepted event waits before it is
-	// committed (default 250ms). A background goroutine enforces it while
-	// Append is idle; a negative value disables that goroutine, leaving
-	// commits to Append, Flush and Close.
+	// committed (default 250ms); a background goroutine enforces it while
+	// Append is idle. A negative value turns timed commits off: events are
+	// committed when MaxPendingChunks chunks are sealed, and on Flush and
+	// Close (bulk imports want that).
 	FlushInterval time.Duration
 	// MaxPendingChunks is how many sealed chunks may wait for a commit
 	// that keeps failing before Append refuses new events (default 1024,
@@ -66,7 +67,8 @@ type Writer struct {
 	// oldest is when the oldest uncommitted event was accepted; zero when
 	// nothing waits.
 	oldest  time.Time
-	lastErr error // the latest commit failure, nil after a success
+	lastErr error     // the latest commit failure, nil after a success
+	retryAt time.Time // no timed commit before this, after a failure
 	closed  bool
 
 	stop chan struct{}
@@ -172,7 +174,11 @@ func (w *Writer) flushLoop() {
 }
 
 func (w *Writer) due() bool {
-	return !w.oldest.IsZero() && time.Since(w.oldest) >= w.opts.FlushInterval
+	if w.oldest.IsZero() || w.opts.FlushInterval < 0 {
+		return false
+	}
+	now := time.Now()
+	return now.Sub(w.oldest) >= w.opts.FlushInterval && !now.Before(w.retryAt)
 }
 
 // Close writes everything buffered, checkpoints the WAL and switches the

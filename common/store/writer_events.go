@@ -25,12 +25,13 @@ func (w *Writer) Append(evs []event.Event) error {
 	if w.closed {
 		return ErrClosed
 	}
+	// Only while commits fail does the buffer refuse work; a healthy
+	// writer commits as chunks pile up (see add).
 	need := len(evs)/w.opts.ChunkEvents + len(w.builders) + 1
-	if len(w.pending)+need > w.opts.MaxPendingChunks {
-		_ = w.commitLocked()
-		if len(w.pending)+need > w.opts.MaxPendingChunks {
+	if w.lastErr != nil && len(w.pending)+need > w.opts.MaxPendingChunks {
+		if err := w.commitLocked(); err != nil {
 			return fmt.Errorf("writing %s: %d chunks wait for a commit that keeps failing; %d events refused: %w",
-				w.path, len(w.pending), len(evs), w.lastErr)
+				w.path, len(w.pending), len(evs), err)
 		}
 	}
 	if w.oldest.IsZero() {
@@ -66,6 +67,11 @@ func (w *Writer) add(node string, evs []event.Event) {
 		evs = evs[k:]
 		if len(b.events) == w.opts.ChunkEvents {
 			w.sealBuilder(b)
+			if w.lastErr == nil && len(w.pending) >= w.opts.MaxPendingChunks {
+				// Bounds memory on a huge Append; a failure is kept in
+				// lastErr and makes the next Append refuse.
+				_ = w.commitLocked()
+			}
 		}
 	}
 }
@@ -111,6 +117,9 @@ func (w *Writer) commitLocked() error {
 	err := inTx(w.conn, w.insertPending)
 	if err != nil {
 		w.lastErr = fmt.Errorf("writing %d chunks to %s: %w", len(w.pending), w.path, err)
+		// Timed retries wait an interval, so a failing disk or a lock
+		// held elsewhere does not stall every Append.
+		w.retryAt = time.Now().Add(w.opts.FlushInterval)
 		return w.lastErr
 	}
 	w.lastErr = nil

@@ -157,6 +157,10 @@ func (r *Reader) Trailer() (Trailer, bool) {
 	return *r.trailer, true
 }
 
+// Session is the session record of what has been read: the header's
+// fields, and the stop time and drop counts once the trailer is read.
+func (r *Reader) Session() event.Session { return Session(r.hdr, r.trailer) }
+
 // Stats reports what the Reader has met so far.
 func (r *Reader) Stats() ReaderStats { return r.stats }
 

@@ -62,6 +62,9 @@ func TestSession(t *testing.T) {
 	if back := HeaderFromSession(sess); !reflect.DeepEqual(back, h) {
 		t.Fatalf("HeaderFromSession lost fields: %+v", back)
 	}
+	if r.Session().Stats != s.stats {
+		t.Fatal("Reader.Session lacks the trailer's counts")
+	}
 	if Session(h, nil).StopNs != 0 {
 		t.Fatal("a session without trailer has a stop time")
 	}

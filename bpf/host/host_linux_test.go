@@ -1,0 +1,211 @@
+package host
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+
+	"ingero.dev/bpf/internal/testenv"
+	"ingero.dev/bpf/shared"
+	"ingero.dev/bpf/standin"
+	"ingero.dev/bpf/sysreq"
+	"ingero.dev/common/event"
+)
+
+type harness struct {
+	t    *testing.T
+	maps *shared.Maps
+	tr   *Tracer
+
+	mu     sync.Mutex
+	events []event.Event
+	closed bool
+}
+
+func newHarness(t *testing.T, opts Options) *harness {
+	t.Helper()
+	testenv.RequireBPF(t)
+	if err := sysreq.Prepare(); err != nil {
+		t.Fatal(err)
+	}
+	m, err := shared.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr, err := Load(m, opts)
+	if err != nil {
+		m.Close()
+		t.Fatal(err)
+	}
+	h := &harness{t: t, maps: m, tr: tr}
+	t.Cleanup(func() { h.close(); m.Close() })
+	if _, err := tr.Attach(); err != nil {
+		t.Fatal(err)
+	}
+	tr.Start(func(b []event.Event) {
+		h.mu.Lock()
+		h.events = append(h.events, b...)
+		h.mu.Unlock()
+	})
+	return h
+}
+
+func (h *harness) close() {
+	h.mu.Lock()
+	closed := h.closed
+	h.closed = true
+	h.mu.Unlock()
+	if !closed {
+		if err := h.tr.Close(); err != nil {
+			h.t.Errorf("closing: %v", err)
+		}
+	}
+}
+
+// all returns every event, after detaching and draining.
+func (h *harness) all() []event.Event {
+	h.close()
+	return h.events
+}
+
+// startBusy runs the stand-in CPU burner under comm, pinned to cpu.
+func startBusy(t *testing.T, art *standin.Artifacts, comm string, cpu int) {
+	t.Helper()
+	ready := filepath.Join(t.TempDir(), "busy-ready")
+	cmd := exec.Command(art.Busy, "--comm", comm, "--cpu", strconv.Itoa(cpu), "--duration", "30s",
+		"--ready-file", ready)
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		cmd.Process.Kill()
+		cmd.Wait()
+	})
+	waitFor(t, func() bool { _, err := os.Stat(ready); return err == nil }, "busy to start")
+}
+
+func waitFor(t *testing.T, ok func() bool, what string) {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); !ok(); time.Sleep(2 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+	}
+}
+
+// TestContenderNamedAsPeerAndInSummary pins the workload and a CPU burner
+// with a distinctive name to one CPU: the workload's off-CPU intervals name
+// the burner as the task that took the CPU, and the per-second contention
+// summary names it too.
+func TestContenderNamedAsPeerAndInSummary(t *testing.T) {
+	h := newHarness(t, Options{Summary: 100 * time.Millisecond})
+	art := standin.Require(t)
+	const hog = "logrotate"
+	cpu := min(1, runtime.NumCPU()-1)
+	startBusy(t, art, hog, cpu)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	run, err := art.Start(ctx, nil, "--pattern", "launch-storm", "--duration", "700ms", "--cpu", strconv.Itoa(cpu))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pid := uint32(run.PID())
+	if err := h.maps.Track(pid, shared.Target{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := run.Release(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := run.Wait(); err != nil {
+		t.Fatal(err)
+	}
+	var switches, byHog, preempted int
+	var contention time.Duration
+	for _, e := range h.all() {
+		switch {
+		case e.PID == pid && e.Op == event.SchedSwitch:
+			switches++
+			if e.PeerComm == hog {
+				byHog++
+				if e.Args[0] != uint64(cpu) || e.DurNs <= 0 || e.PeerPID == 0 {
+					t.Errorf("switch to %s: cpu %d, off-CPU %dns, peer pid %d", hog, e.Args[0], e.DurNs, e.PeerPID)
+				}
+				if e.Args[1] == 1 {
+					preempted++
+				}
+			}
+		case e.Op == event.CPUContention && e.PeerComm == hog:
+			if e.PID != pid || e.Args[0] != uint64(cpu) || e.Args[1] == 0 {
+				t.Errorf("contention event %+v: want victim %d on cpu %d with switches", e, pid, cpu)
+			}
+			contention += e.Duration()
+		}
+	}
+	if byHog == 0 {
+		t.Fatalf("%d sched_switch events of the workload, none naming %s", switches, hog)
+	}
+	if preempted == 0 {
+		t.Errorf("%d switches to %s, none marked preempted: both were runnable", byHog, hog)
+	}
+	if contention < 50*time.Millisecond {
+		t.Errorf("contention summary gives %s %v of CPU %d over 700ms shared with it", hog, contention, cpu)
+	}
+}
+
+// TestForkEnrollsChildInKernel traces a shell; the process it forks is
+// traced from its first instruction with no help from user space: its exec
+// and exit are recorded, and while alive it is in the target map.
+func TestForkEnrollsChildInKernel(t *testing.T) {
+	h := newHarness(t, Options{})
+	dir := t.TempDir()
+	gate := filepath.Join(dir, "go")
+	sh := exec.Command("/bin/sh", "-c", `while [ ! -e "$1" ]; do :; done; sleep 0.2 & wait`, "sh", gate)
+	if err := sh.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer sh.Process.Kill()
+	parent := uint32(sh.Process.Pid)
+	if err := h.maps.Track(parent, shared.Target{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(gate, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var child uint32
+	waitFor(t, func() bool {
+		pids, _ := h.maps.PIDs()
+		for _, p := range pids {
+			if st, ok, _ := h.maps.Lookup(p); ok && st.Forked {
+				child = p
+				return true
+			}
+		}
+		return false
+	}, "a child in the target map")
+	if err := sh.Wait(); err != nil {
+		t.Fatal(err)
+	}
+	var forked, execd, exited bool
+	for _, e := range h.all() {
+		switch {
+		case e.PID == parent && e.Op == event.ProcessFork && e.PeerPID == child:
+			forked = true
+		case e.PID == child && e.Op == event.ProcessExec && e.Comm == "sleep":
+			execd = true
+		case e.PID == child && e.Op == event.ProcessExit:
+			exited = true
+		}
+	}
+	if !forked || !execd || !exited {
+		t.Errorf("child %d: fork recorded %v, exec %v, exit %v; want all", child, forked, execd, exited)
+	}
+	if _, ok, _ := h.maps.Lookup(child); ok {
+		t.Errorf("child %d still tracked after it exited", child)
+	}
+}

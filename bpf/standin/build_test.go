@@ -1,0 +1,38 @@
+package standin
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+func TestBuildWithoutGCC(t *testing.T) {
+	t.Setenv("PATH", t.TempDir())
+	_, err := Build(filepath.Join(t.TempDir(), "out"))
+	if !errors.Is(err, ErrNoCompiler) || err.Error() != "building stand-in CUDA libraries: gcc not found: install gcc" {
+		t.Errorf("got %v", err)
+	}
+}
+
+func TestBuildIntoADirectory(t *testing.T) {
+	Require(t) // skips without gcc
+	dir := filepath.Join(t.TempDir(), "out")
+	art, err := Build(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, err := Build(dir + "/.")
+	if err != nil || again != art {
+		t.Errorf("a second Build of the same directory built again: %v", err)
+	}
+	for _, p := range []string{art.Runtime, art.Driver, art.Workload, art.Busy, filepath.Join(dir, "src", "params.h")} {
+		if _, err := os.Stat(p); err != nil {
+			t.Error(err)
+		}
+	}
+	c := runWorkload(t, art, nil, "--pattern", "leak")
+	if c.Calls["cudaMalloc"] != 8 {
+		t.Errorf("calls %v", c.Calls)
+	}
+}

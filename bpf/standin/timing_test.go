@@ -1,0 +1,98 @@
+package standin
+
+import (
+	"os"
+	"strings"
+	"testing"
+	"time"
+)
+
+// slowConfig differs from the defaults in every field, and its times are
+// long enough to stand out from scheduling noise.
+var slowConfig = Config{
+	Launch:            40 * time.Microsecond,
+	Alloc:             150 * time.Microsecond,
+	AllocPerMiB:       10 * time.Microsecond,
+	Free:              60 * time.Microsecond,
+	Memcpy:            30 * time.Microsecond,
+	MemcpyBytesPerSec: 1e9,
+	AsyncEnqueue:      25 * time.Microsecond,
+	Sync:              15 * time.Microsecond,
+	Kernel:            20 * time.Microsecond,
+	KernelPerBlock:    time.Microsecond,
+	Runtime:           10 * time.Microsecond,
+	HostAlloc:         200 * time.Microsecond,
+	HostFree:          70 * time.Microsecond,
+	Capture:           35 * time.Microsecond,
+	GraphInstantiate:  120 * time.Microsecond,
+	GraphPerNode:      9 * time.Microsecond,
+	DeviceMemory:      8 << 30,
+}
+
+// expect checks a measured duration against a lower bound the busy-wait
+// guarantees (a spin never ends early) and a loose upper bound (a spinning
+// thread may be preempted, never by seconds).
+func expect(t *testing.T, what string, got, lo time.Duration) {
+	t.Helper()
+	if hi := 3*lo + time.Millisecond; got < lo || got > hi {
+		t.Errorf("%s took %v, want between %v and %v", what, got, lo, hi)
+	}
+}
+
+func TestBusyWaitTimes(t *testing.T) {
+	art := Require(t)
+	t.Run("defaults", func(t *testing.T) {
+		// Empty values make the libraries fall back on what Build compiled
+		// in, which must be DefaultConfig.
+		for _, kv := range os.Environ() {
+			if k, _, _ := strings.Cut(kv, "="); strings.HasPrefix(k, "STANDIN_") {
+				t.Setenv(k, "")
+			}
+		}
+		checkTimes(t, art, DefaultConfig(), nil)
+	})
+	t.Run("configured", func(t *testing.T) {
+		checkTimes(t, art, slowConfig, slowConfig.Env())
+	})
+}
+
+func checkTimes(t *testing.T, art *Artifacts, c Config, env []string) {
+	b := runWorkload(t, art, env, "--pattern", "basic")
+	expect(t, "cuLaunchKernel", b.MeanBusy("cuLaunchKernel"), c.Launch)
+	expect(t, "cuLaunchKernelEx", b.MeanBusy("cuLaunchKernelEx"), c.Launch)
+	expect(t, "cudaLaunchKernel", b.MeanBusy("cudaLaunchKernel"), c.Launch+c.Runtime)
+	expect(t, "cuMemAlloc_v2 of 2 MiB", b.MeanBusy("cuMemAlloc_v2"), c.AllocTime(2*mib))
+	expect(t, "4 cudaMalloc", b.Busy("cudaMalloc"),
+		c.AllocTime(4*kib)+c.AllocTime(mib)+c.AllocTime(16*mib)+c.AllocTime(64*mib)+4*c.Runtime)
+	expect(t, "cuMemFree_v2", b.MeanBusy("cuMemFree_v2"), c.Free)
+	expect(t, "cudaFree", b.MeanBusy("cudaFree"), c.Free+c.Runtime)
+	expect(t, "cudaMallocHost of 4 MiB", b.MeanBusy("cudaMallocHost"), c.HostAlloc+4*c.AllocPerMiB)
+	expect(t, "cudaFreeHost", b.MeanBusy("cudaFreeHost"), c.HostFree)
+	// The device is idle before these copies: they cost the copy alone.
+	expect(t, "cudaMemcpy of 1 MiB", b.MeanBusy("cudaMemcpy"), c.CopyTime(mib)+c.Runtime)
+	expect(t, "cuMemcpyHtoD_v2 of 2 MiB", b.MeanBusy("cuMemcpyHtoD_v2"), c.CopyTime(2*mib))
+	expect(t, "cuMemcpyDtoH_v2 of 2 MiB", b.MeanBusy("cuMemcpyDtoH_v2"), c.CopyTime(2*mib))
+	expect(t, "cudaMemcpyAsync", b.MeanBusy("cudaMemcpyAsync"), c.AsyncEnqueue+c.Runtime)
+
+	// Each sync waits for the kernel launched just before it; the bounds
+	// leave out the host time spent between the enqueue and the sync.
+	s := runWorkload(t, art, env, "--pattern", "sync-heavy")
+	k256, k512 := c.KernelTime(256), c.KernelTime(512)
+	expect(t, "cudaStreamSynchronize after a launch", s.MeanBusy("cudaStreamSynchronize"), k256+c.Sync-c.Runtime)
+	expect(t, "cuStreamSynchronize after a launch", s.MeanBusy("cuStreamSynchronize"), k256+c.Sync-c.Runtime)
+	expect(t, "cuCtxSynchronize after a launch", s.MeanBusy("cuCtxSynchronize"), k256+c.Sync-c.Runtime)
+	expect(t, "cudaDeviceSynchronize after two launches", s.MeanBusy("cudaDeviceSynchronize"),
+		2*k256-c.Launch-2*c.Runtime+c.Sync)
+	expect(t, "cudaEventSynchronize after a launch", s.MeanBusy("cudaEventSynchronize"), k512-2*c.Runtime+c.Sync)
+	expect(t, "cudaEventRecord", s.MeanBusy("cudaEventRecord"), c.Runtime)
+
+	g := runWorkload(t, art, env, "--pattern", "graph")
+	expect(t, "cudaStreamBeginCapture", g.MeanBusy("cudaStreamBeginCapture"), c.Capture)
+	expect(t, "cudaStreamEndCapture", g.MeanBusy("cudaStreamEndCapture"), c.Capture)
+	expect(t, "a captured cudaLaunchKernel", g.MeanBusy("cudaLaunchKernel"), c.Launch+c.Runtime)
+	expect(t, "cudaGraphInstantiate of 10 nodes", g.MeanBusy("cudaGraphInstantiate"), c.GraphInstantiate+10*c.GraphPerNode)
+	expect(t, "cudaGraphLaunch", g.MeanBusy("cudaGraphLaunch"), c.Launch+c.Runtime)
+	// Five launches of a ten-kernel graph queue fifty kernels.
+	expect(t, "cudaStreamSynchronize after 5 graph launches", g.Busy("cudaStreamSynchronize"),
+		50*k256-g.Busy("cudaGraphLaunch")-time.Millisecond)
+}
