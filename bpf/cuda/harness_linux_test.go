@@ -30,6 +30,15 @@ type harness struct {
 
 func newHarness(t *testing.T, opts Options) *harness {
 	t.Helper()
+	h := newPausedHarness(t, opts)
+	h.tr.Start(h.sink)
+	return h
+}
+
+// newPausedHarness is newHarness before the reader starts: records stay in
+// the ring until the test calls h.tr.Start.
+func newPausedHarness(t *testing.T, opts Options) *harness {
+	t.Helper()
 	testenv.RequireBPF(t)
 	if err := sysreq.Prepare(); err != nil {
 		t.Fatal(err)
@@ -56,7 +65,6 @@ func newHarness(t *testing.T, opts Options) *harness {
 	} else {
 		logRequired(t, w)
 	}
-	tr.Start(h.sink)
 	return h
 }
 

@@ -36,7 +36,7 @@ func (d *drainer) tick(now time.Time, batch []event.Event) []event.Event {
 	for {
 		n, err := d.m.BatchLookupAndDelete(&cursor, d.keys, d.vals, nil)
 		for i := range n {
-			batch = append(batch, d.event(start, &d.keys[i], &d.vals[i]))
+			batch = d.add(batch, start, &d.keys[i], &d.vals[i])
 		}
 		if errors.Is(err, ebpf.ErrKeyNotExist) || err == nil && n == 0 {
 			return batch
@@ -58,14 +58,19 @@ func (d *drainer) drainSlowly(start int64, batch []event.Event) []event.Event {
 	}
 	for _, k := range keys {
 		if err := d.m.LookupAndDelete(&k, &v); err == nil {
-			batch = append(batch, d.event(start, &k, &v))
+			batch = d.add(batch, start, &k, &v)
 		}
 	}
 	return batch
 }
 
-func (d *drainer) event(start int64, k *hostContentionKey, v *hostContention) event.Event {
-	return event.Event{
+// add appends the event of one summary entry. A traced process that exits
+// is no longer traced and shows up as its own contender: left out.
+func (d *drainer) add(batch []event.Event, start int64, k *hostContentionKey, v *hostContention) []event.Event {
+	if k.Pid == v.VictimPid {
+		return batch
+	}
+	return append(batch, event.Event{
 		TimeNs:   start,
 		PID:      v.VictimPid,
 		Comm:     d.dec.names[v.VictimPid],
@@ -76,5 +81,5 @@ func (d *drainer) event(start int64, k *hostContentionKey, v *hostContention) ev
 		GPU:      -1,
 		PeerPID:  k.Pid,
 		PeerComm: d.dec.comms.Comm(*(*[16]byte)(unsafe.Pointer(&v.Comm))),
-	}
+	})
 }

@@ -49,13 +49,13 @@ func (d *decoder) decode(raw []byte, ev *event.Event) bool {
 	return true
 }
 
+// remember keeps the name of each process's main thread. Names outlive
+// their process: its last contention summary comes after its exit.
 func (d *decoder) remember(ev *event.Event) {
-	switch ev.Op {
-	case event.ProcessExit:
-		delete(d.names, ev.PID)
-	default:
-		if ev.TID == ev.PID && len(d.names) < maxNames {
-			d.names[ev.PID] = ev.Comm
-		}
+	if ev.TID != ev.PID {
+		return
+	}
+	if _, ok := d.names[ev.PID]; ok || len(d.names) < maxNames {
+		d.names[ev.PID] = ev.Comm
 	}
 }

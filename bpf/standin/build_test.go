@@ -3,6 +3,7 @@ package standin
 import (
 	"errors"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"testing"
 )
@@ -16,7 +17,7 @@ func TestBuildWithoutGCC(t *testing.T) {
 }
 
 func TestBuildIntoADirectory(t *testing.T) {
-	Require(t) // skips without gcc
+	artifacts(t) // skips without gcc
 	dir := filepath.Join(t.TempDir(), "out")
 	art, err := Build(dir)
 	if err != nil {
@@ -35,4 +36,28 @@ func TestBuildIntoADirectory(t *testing.T) {
 	if c.Calls["cudaMalloc"] != 8 {
 		t.Errorf("calls %v", c.Calls)
 	}
+}
+
+func TestRequireSharesOneCachedBuild(t *testing.T) {
+	art := Require(t)
+	again, err := Cached()
+	if err != nil || again != art {
+		t.Fatalf("Cached() = %v, %v: want the build Require returned", again, err)
+	}
+	if !art.complete() || filepath.Base(filepath.Dir(art.Dir)) != "ingero-standin" {
+		t.Errorf("cached artifacts %+v", art)
+	}
+	key, err := cacheKey(mustLookPath(t, "gcc"))
+	if err != nil || filepath.Base(art.Dir) != key {
+		t.Errorf("cache dir %s, key %s (%v)", art.Dir, key, err)
+	}
+}
+
+func mustLookPath(t *testing.T, name string) string {
+	t.Helper()
+	p, err := exec.LookPath(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
 }

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"slices"
 	"sync"
+	"time"
 )
 
 var cached struct {
@@ -51,6 +52,7 @@ func buildCached() (*Artifacts, error) {
 	if err := os.MkdirAll(parent, 0o755); err != nil {
 		return nil, fmt.Errorf("creating build cache: %w", err)
 	}
+	pruneCache(parent)
 	tmp, err := os.MkdirTemp(parent, "build-")
 	if err != nil {
 		return nil, fmt.Errorf("creating build cache: %w", err)
@@ -69,6 +71,21 @@ func buildCached() (*Artifacts, error) {
 		return nil, fmt.Errorf("build cache %s is incomplete: remove it", dir)
 	}
 	return art, nil
+}
+
+// pruneCache removes builds of other sources, and builds left half done by
+// killed processes, once they are a week old: each edit of the C makes a
+// new key, and nothing else would ever remove the old ones.
+func pruneCache(parent string) {
+	entries, err := os.ReadDir(parent)
+	if err != nil {
+		return
+	}
+	for _, e := range entries {
+		if fi, err := e.Info(); err == nil && time.Since(fi.ModTime()) > 7*24*time.Hour {
+			os.RemoveAll(filepath.Join(parent, e.Name()))
+		}
+	}
 }
 
 func cacheKey(gcc string) (string, error) {

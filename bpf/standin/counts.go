@@ -60,14 +60,22 @@ func (c *Counts) MeanBusy(fn string) time.Duration {
 
 // DriverStats is what the stand-in driver received, written at exit to the
 // file named by STANDIN_DRIVER_STATS: calls per exported function, split by
-// whether the return address lay in libcudart (Runtime) or elsewhere
-// (Direct). Runtime init shows up as cuInit, cuGetProcAddress_v2 and
-// cuGetExportTable under Runtime.
+// the return address each call found on entry. Runtime init shows up as
+// cuInit, cuGetProcAddress_v2 and cuGetExportTable under Runtime.
+//
+// A uretprobe on a driver function swaps the return address for the
+// kernel's trampoline before the function body runs, so while any tracer
+// has return probes on the same library file, the calls it traps land in
+// Unknown. The sum of the three is always the number of calls.
 type DriverStats struct {
 	PID     int               `json:"pid"`
-	Runtime map[string]uint64 `json:"runtime"`
-	Direct  map[string]uint64 `json:"direct"`
+	Runtime map[string]uint64 `json:"runtime"` // returning into libcudart
+	Direct  map[string]uint64 `json:"direct"`  // returning into another loaded object
+	Unknown map[string]uint64 `json:"unknown"` // returning into no loaded object
 }
+
+// Total is the number of calls fn received.
+func (s *DriverStats) Total(fn string) uint64 { return s.Runtime[fn] + s.Direct[fn] + s.Unknown[fn] }
 
 // ReadDriverStats reads a STANDIN_DRIVER_STATS file.
 func ReadDriverStats(path string) (*DriverStats, error) {
@@ -79,8 +87,8 @@ func ReadDriverStats(path string) (*DriverStats, error) {
 	if err := json.Unmarshal(data, &s); err != nil {
 		return nil, fmt.Errorf("parsing driver stats %s: %w", path, err)
 	}
-	if s.Runtime == nil || s.Direct == nil {
-		return nil, fmt.Errorf("parsing driver stats %s: missing runtime or direct", path)
+	if s.Runtime == nil || s.Direct == nil || s.Unknown == nil {
+		return nil, fmt.Errorf("parsing driver stats %s: missing runtime, direct or unknown", path)
 	}
 	return &s, nil
 }

@@ -18,7 +18,7 @@ var runtimeInit = counts{"cuInit": 1, "cuGetProcAddress_v2": 17, "cuGetExportTab
 // peer copies, or anything with STANDIN_RUNTIME_ONLY=1); the workload's own
 // driver calls must arrive as direct.
 func TestRuntimeCallsTheDriverThroughItsPointers(t *testing.T) {
-	art := Require(t)
+	art := artifacts(t)
 	for _, tc := range []struct {
 		pattern     string
 		runtimeOnly bool
@@ -67,6 +67,12 @@ func TestRuntimeCallsTheDriverThroughItsPointers(t *testing.T) {
 		if !maps.Equal(got.Direct, direct) {
 			t.Errorf("%s: direct\n got %v\nwant %v", tc.pattern, got.Direct, direct)
 		}
+		if len(got.Unknown) != 0 {
+			t.Errorf("%s: calls from no loaded object: %v", tc.pattern, got.Unknown)
+		}
+		if n := got.Total("cuMemAlloc_v2"); n != tc.fromRuntime["cuMemAlloc_v2"]+direct["cuMemAlloc_v2"] {
+			t.Errorf("%s: Total(cuMemAlloc_v2) = %d", tc.pattern, n)
+		}
 	}
 }
 
@@ -75,7 +81,9 @@ func TestReadDriverStatsErrors(t *testing.T) {
 	if _, err := ReadDriverStats(filepath.Join(dir, "none")); err == nil {
 		t.Error("missing file: want an error")
 	}
-	for name, content := range map[string]string{"bad": "{", "empty": "{}"} {
+	for name, content := range map[string]string{
+		"bad": "{", "empty": "{}", "no unknown": `{"pid":1,"runtime":{},"direct":{}}`,
+	} {
 		p := filepath.Join(dir, name)
 		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
 			t.Fatal(err)

@@ -36,7 +36,7 @@ func exportedFuncs(t *testing.T, lib string) (names []string, versions map[strin
 }
 
 func TestExportsAreExactlyTheAPI(t *testing.T) {
-	art := Require(t)
+	art := artifacts(t)
 	for _, tc := range []struct {
 		lib, soname, version string
 		want                 []string
@@ -71,7 +71,7 @@ func TestExportsAreExactlyTheAPI(t *testing.T) {
 
 // nm -D is what a user would run to check; it must agree.
 func TestNMShowsOnlyTheAPI(t *testing.T) {
-	art := Require(t)
+	art := artifacts(t)
 	nm, err := exec.LookPath("nm")
 	if err != nil {
 		t.Skip("nm not found (binutils)")
@@ -108,7 +108,7 @@ func TestNMShowsOnlyTheAPI(t *testing.T) {
 // pointers: no DT_NEEDED on libcuda and no undefined cu* symbol, so that
 // no PLT call or LD_PRELOAD shim could see a driver call.
 func TestRuntimeDoesNotLinkTheDriver(t *testing.T) {
-	art := Require(t)
+	art := artifacts(t)
 	f, err := elf.Open(art.Runtime)
 	if err != nil {
 		t.Fatal(err)

@@ -174,7 +174,7 @@ func runWorkload(t *testing.T, art *Artifacts, env []string, args ...string) *Co
 }
 
 func TestPatternsCountExactly(t *testing.T) {
-	art := Require(t)
+	art := artifacts(t)
 	const iterations = 2
 	for _, tc := range patternCases {
 		t.Run(tc.pattern, func(t *testing.T) {
@@ -217,11 +217,11 @@ func TestPatternsCountExactly(t *testing.T) {
 }
 
 func TestThreadsUseTwoThreads(t *testing.T) {
-	c := runWorkload(t, Require(t), nil, "--pattern", "threads")
+	c := runWorkload(t, artifacts(t), nil, "--pattern", "threads")
 	if len(c.TIDs) != 2 || c.TIDs[0] == c.TIDs[1] || c.TIDs[0] == c.PID || c.TIDs[1] == c.PID {
 		t.Errorf("tids %v of pid %d: want two worker threads", c.TIDs, c.PID)
 	}
-	single := runWorkload(t, Require(t), nil, "--pattern", "basic")
+	single := runWorkload(t, artifacts(t), nil, "--pattern", "basic")
 	if !reflect.DeepEqual(single.TIDs, []int{single.PID}) {
 		t.Errorf("single-threaded tids %v, want the main thread %d", single.TIDs, single.PID)
 	}

@@ -36,7 +36,7 @@ func procField(t *testing.T, pid int, file, key string) string {
 // A started workload has both libraries mapped and has made no counted call
 // until released; discovery must find it as ingero trace will.
 func TestStartedWorkloadIsDiscoverableAndHeld(t *testing.T) {
-	art := Require(t)
+	art := artifacts(t)
 	r, err := art.Start(t.Context(), nil, "--pattern", "basic", "--cpu", "0", "--comm", "ingero-wl")
 	if err != nil {
 		t.Fatal(err)
@@ -91,7 +91,7 @@ func TestStartedWorkloadIsDiscoverableAndHeld(t *testing.T) {
 
 func TestDurationRepeatsThePattern(t *testing.T) {
 	const d = 300 * time.Millisecond
-	c := runWorkload(t, Require(t), nil, "--pattern", "launch-storm", "--duration", d.String())
+	c := runWorkload(t, artifacts(t), nil, "--pattern", "launch-storm", "--duration", d.String())
 	if time.Duration(c.ElapsedNs) < d || c.Iterations < 2 {
 		t.Errorf("ran %d iterations in %v, want several over %v", c.Iterations, time.Duration(c.ElapsedNs), d)
 	}
@@ -102,7 +102,7 @@ func TestDurationRepeatsThePattern(t *testing.T) {
 
 // SIGTERM ends the run after the iteration in progress, with its counts.
 func TestSignalEndsTheRunWithCounts(t *testing.T) {
-	art := Require(t)
+	art := artifacts(t)
 	r, err := art.Start(t.Context(), nil, "--pattern", "basic", "--duration", "1m")
 	if err != nil {
 		t.Fatal(err)
@@ -127,7 +127,7 @@ func TestSignalEndsTheRunWithCounts(t *testing.T) {
 }
 
 func TestStartReportsAWorkloadThatDies(t *testing.T) {
-	art := Require(t)
+	art := artifacts(t)
 	if _, err := art.Start(t.Context(), nil, "--pattern", "no-such-pattern"); err == nil ||
 		!strings.Contains(err.Error(), "unknown pattern") {
 		t.Errorf("got %v, want the workload's complaint", err)
@@ -141,7 +141,7 @@ func TestStartReportsAWorkloadThatDies(t *testing.T) {
 
 // busy is the contender for scheduler tests: named, pinned, burning CPU.
 func TestBusyBurnsCPUUnderItsName(t *testing.T) {
-	art := Require(t)
+	art := artifacts(t)
 	ready := filepath.Join(t.TempDir(), "ready")
 	cmd := exec.CommandContext(t.Context(), art.Busy, "--comm", "ingero-hog", "--cpu", "0", "--duration", "20s",
 		"--ready-file", ready)

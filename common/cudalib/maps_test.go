@@ -125,3 +125,19 @@ func TestMkdev(t *testing.T) {
 		}
 	}
 }
+
+func TestMapsReaderSkipsOverlongLines(t *testing.T) {
+	cuda := "7f00-7f10 r-xp 00000000 fd:01 42 /lib/libcuda.so.1\n"
+	long := "7f20-7f30 r-xp 00000000 fd:01 43 /" + strings.Repeat("libcuda/", 10000) + "libcudart.so.12\n"
+	mr := newMapsReader()
+	for _, input := range []string{cuda + long + cuda, long + cuda, cuda + strings.TrimSuffix(cuda, "\n")} {
+		got, err := mr.read(strings.NewReader(input))
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := strings.Count(input, "libcuda.so.1")
+		if len(got) != want {
+			t.Errorf("read %d mappings, want %d", len(got), want)
+		}
+	}
+}

@@ -45,7 +45,7 @@ type Snapshot struct {
 
 // Scanner reads a /proc tree.
 type Scanner struct {
-	Proc       string                // "/proc" when empty
+	Proc       string               // "/proc" when empty
 	LookupUser func(uid int) string // os/user when nil
 }
 

@@ -9,6 +9,10 @@ import (
 // start with the stream magic.
 var ErrNotStream = errors.New("not an ingero stream")
 
+// ErrNoTrailer is the message for a stream that Trailer reports
+// incomplete, so every command words it the same way.
+var ErrNoTrailer = errors.New("the stream has no trailer: its recorder stopped without closing it (crash, kill or full disk), so the session's stop time and drop counts are unknown")
+
 // ErrClosed is returned by a Writer's methods after Close.
 var ErrClosed = errors.New("stream writer closed")
 

@@ -8,6 +8,8 @@ import (
 	"io"
 )
 
+// next returns the next intact frame of a known kind, decoded, or the
+// report of the damage met instead.
 func (r *Reader) next() (Frame, error) {
 	for {
 		kind, payload, err := r.readFrame()

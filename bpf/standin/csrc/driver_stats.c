@@ -1,7 +1,10 @@
 /* STANDIN_DRIVER_STATS=PATH: at exit, the driver writes one JSON line to
- * PATH with every call it received, split by caller: "runtime" when the
- * return address lies in a libcudart*, "direct" otherwise. Tests use it to
- * prove which calls reach the exported entry points, and from where. */
+ * PATH with every call it received, split by the return address the call
+ * found on entry: "runtime" when it lies in a libcudart*, "direct" when it
+ * lies in another loaded object, "unknown" when in none. The last happens
+ * when a uretprobe on the called function (any tracer's, on this file) has
+ * swapped the return address for its trampoline. Tests use it to prove
+ * which calls reach the exported entry points, and from where. */
 #include <dlfcn.h>
 #include <stdio.h>
 #include <string.h>
@@ -9,7 +12,7 @@
 
 #include "driver.h"
 
-enum { CALLER_DIRECT, CALLER_RUNTIME, CALLERS };
+enum { CALLER_DIRECT, CALLER_RUNTIME, CALLER_UNKNOWN, CALLERS };
 
 static int enabled;
 static char path[4096];
@@ -25,24 +28,23 @@ void stats_init(void)
 	enabled = 1;
 }
 
-static int from_runtime(const void *return_address)
+static int caller_of(const void *return_address)
 {
 	Dl_info info;
 	const char *base;
 
 	if (!dladdr(return_address, &info) || !info.dli_fname)
-		return 0;
+		return CALLER_UNKNOWN;
 	base = strrchr(info.dli_fname, '/');
 	base = base ? base + 1 : info.dli_fname;
-	return strncmp(base, "libcudart", 9) == 0;
+	return strncmp(base, "libcudart", 9) == 0 ? CALLER_RUNTIME : CALLER_DIRECT;
 }
 
 void stats_count(enum driver_func fn, const void *return_address)
 {
 	if (!enabled)
 		return;
-	__atomic_fetch_add(&counts[fn][from_runtime(return_address) ? CALLER_RUNTIME : CALLER_DIRECT], 1,
-			   __ATOMIC_RELAXED);
+	__atomic_fetch_add(&counts[fn][caller_of(return_address)], 1, __ATOMIC_RELAXED);
 }
 
 static void write_group(FILE *f, int caller)
@@ -69,6 +71,8 @@ __attribute__((destructor)) static void stats_write(void)
 	write_group(f, CALLER_RUNTIME);
 	fprintf(f, "},\"direct\":{");
 	write_group(f, CALLER_DIRECT);
+	fprintf(f, "},\"unknown\":{");
+	write_group(f, CALLER_UNKNOWN);
 	fprintf(f, "}}\n");
 	fclose(f);
 }
