@@ -1,12 +1,11 @@
 module ingero.dev/bpf
 
-go 1.26
-
-require ingero.dev/common v0.0.0
+go 1.26.0
 
 require (
-	github.com/cilium/ebpf v0.22.0 // indirect
-	golang.org/x/sys v0.49.0 // indirect
+	github.com/cilium/ebpf v0.22.0
+	golang.org/x/sys v0.49.0
+	ingero.dev/common v0.0.0
 )
 
 replace ingero.dev/common => ../common

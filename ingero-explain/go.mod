@@ -1,6 +1,6 @@
 module ingero.dev/ingero-explain
 
-go 1.26
+go 1.26.0
 
 require (
 	github.com/peterbourgon/ff/v3 v3.4.0

@@ -1,6 +1,6 @@
 module ingero.dev/ingero
 
-go 1.26
+go 1.26.0
 
 require (
 	ingero.dev/common v0.0.0
