@@ -36,7 +36,16 @@ struct call {
 	__u8 skip; /* sampled out: remember it, emit nothing */
 	__u16 flags;
 	__u16 _pad;
+	/* Marker of the last runtime launch the runtime probe took: its entry
+	 * stack pointer and time (0: none). The driver probe below consumes it. */
+	__u64 rt_sp;
+	__u64 rt_ts;
 };
+
+/* A marker older than this is stale: its launch never reached the driver
+ * (captured into a graph, or a runtime that launches on its own). A real
+ * runtime-to-driver gap is microseconds. */
+#define RT_MARKER_TTL_NS (100 * 1000 * 1000ULL)
 
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
@@ -74,6 +83,21 @@ static __always_inline bool inside_call(__u64 sp, __u8 source)
 	return c && nested(c, sp, source);
 }
 
+/* The current thread's call state, created (inactive) when create is set. */
+static __always_inline struct call *call_state(bool create)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct call *c = bpf_map_lookup_elem(&calls, &tid);
+
+	if (c || !create)
+		return c;
+	struct call zero = {};
+
+	if (bpf_map_update_elem(&calls, &tid, &zero, BPF_NOEXIST))
+		count(&errors, ERR_CALL_STATE_FULL);
+	return bpf_map_lookup_elem(&calls, &tid);
+}
+
 static __always_inline void emit_now(__u8 source, __u8 op, __u16 flags, const __u64 *a)
 {
 	struct cuda_rec *r = rec_reserve(&cuda_events, sizeof(*r), source);
@@ -95,20 +119,13 @@ static __always_inline void emit_now(__u8 source, __u8 op, __u16 flags, const __
 static __always_inline void call_enter(struct pt_regs *ctx, __u8 source, __u8 op, __u16 flags, const __u64 *a,
 				       __u64 outp)
 {
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 	__u64 sp = ctx->sp;
-	struct call *c = bpf_map_lookup_elem(&calls, &tid);
+	struct call *c = call_state(false);
 
 	if (c && nested(c, sp, source))
 		return;
 	if (!c) {
-		struct call zero = {};
-
-		if (bpf_map_update_elem(&calls, &tid, &zero, BPF_ANY)) {
-			count(&errors, ERR_CALL_STATE_FULL);
-			return;
-		}
-		c = bpf_map_lookup_elem(&calls, &tid);
+		c = call_state(true);
 		if (!c)
 			return;
 	}

@@ -68,34 +68,44 @@ static __always_inline int enter(struct pt_regs *ctx, __u8 source, __u8 op, __u6
 }
 
 /* Records one launch, at entry by default, or as a call with a duration
- * under --launch-latency. */
-static __always_inline int launch(struct pt_regs *ctx, struct target *t, __u8 source, __u8 op, __u16 flags,
-				  const __u64 *a)
+ * under --launch-latency. c is the thread's call state, or NULL. */
+static __always_inline int launch(struct pt_regs *ctx, struct target *t, struct call *c, __u8 source, __u8 op,
+				  __u16 flags, const __u64 *a)
 {
 	if (launch_latency && (t->flags & TARGET_RETPROBES)) {
 		call_enter(ctx, source, op, flags, a, 0);
 		return 0;
 	}
-	if (inside_call(ctx->sp, source) || sample_out(source, &flags))
+	if ((c && nested(c, ctx->sp, source)) || sample_out(source, &flags))
 		return 0;
 	emit_now(source, op, flags, a);
 	return 0;
 }
 
-/* A driver launch whose caller lies in libcudart is a runtime launch:
- * recorded as cudaLaunchKernel, or skipped when the runtime probe counts
- * this process's launches itself. */
+/* A driver launch whose caller lies in libcudart is a runtime launch. It
+ * is recorded here, as cudaLaunchKernel, unless the runtime's own probe
+ * already took it: then the thread carries a fresh marker set by that
+ * probe above this frame, which is consumed. The decision is per launch,
+ * so a process switching layers mid-storm loses and doubles nothing. */
 static __always_inline int driver_launch(struct pt_regs *ctx, struct target *t, __u8 op, const __u64 *a,
 					 __u64 caller)
 {
-	if (in_cudart(t, caller)) {
-		if (t->flags & TARGET_RT_LAUNCH) {
-			__sync_fetch_and_add(&t->rt_seen_by_driver, 1);
-			return 0;
-		}
-		return launch(ctx, t, SRC_cuda, OP_cudaLaunchKernel, REC_VIA_DRIVER, a);
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct call *c = bpf_map_lookup_elem(&calls, &tid);
+
+	if (!in_cudart(t, caller))
+		return launch(ctx, t, c, SRC_driver, op, 0, a);
+	if (c && c->rt_ts && ctx->sp < c->rt_sp && bpf_ktime_get_ns() - c->rt_ts < RT_MARKER_TTL_NS) {
+		c->rt_ts = 0;
+		__sync_fetch_and_add(&t->rt_seen_by_driver, 1);
+		return 0;
 	}
-	return launch(ctx, t, SRC_driver, op, 0, a);
+	if (c && nested(c, ctx->sp, SRC_cuda)) {
+		if (c->source == SRC_cuda && c->op == OP_cudaLaunchKernel)
+			__sync_fetch_and_add(&t->rt_seen_by_driver, 1);
+		return 0;
+	}
+	return launch(ctx, t, c, SRC_cuda, OP_cudaLaunchKernel, REC_VIA_DRIVER, a);
 }
 
 /* cuLaunchKernel(f, gx, gy, gz, bx, by, bz, sharedMem, hStream, params, extra) */
@@ -144,19 +154,35 @@ int cu_launch_kernel_ex(struct pt_regs *ctx)
 }
 
 /* cudaLaunchKernel(func, dim3 grid, dim3 block, args, sharedMem, stream):
- * attached only for processes whose launches count at the runtime layer. */
+ * attached only for processes whose launches may count at the runtime
+ * layer. While TARGET_RT_LAUNCH is set it takes the launch and leaves the
+ * thread a marker for the driver probe below (see driver_launch); once
+ * cleared it only clears stale markers, until user space detaches it. */
 SEC("uprobe.multi")
 int cuda_launch_kernel(struct pt_regs *ctx)
 {
 	struct target *t = current_target();
 	__u64 stk[3] = {}; /* return address, sharedMem, stream */
+	struct call *c;
 
-	if (!t || !(t->flags & TARGET_RT_LAUNCH))
+	if (!t)
+		return 0;
+	c = call_state(!!(t->flags & TARGET_RT_LAUNCH));
+	if (!(t->flags & TARGET_RT_LAUNCH)) {
+		if (c)
+			c->rt_ts = 0;
+		return 0;
+	}
+	if (!c)
 		return 0;
 	__sync_fetch_and_add(&t->rt_launches, 1);
+	if (!launch_latency) {
+		c->rt_sp = ctx->sp;
+		c->rt_ts = bpf_ktime_get_ns();
+	}
 	read_stack(ctx, stk, sizeof(stk));
 	__u64 a[4] = { ctx->di, stk[2], dims(ctx->si, ctx->si >> 32, ctx->dx), dims(ctx->cx, ctx->cx >> 32, ctx->r8) };
-	return launch(ctx, t, SRC_cuda, OP_cudaLaunchKernel, 0, a);
+	return launch(ctx, t, c, SRC_cuda, OP_cudaLaunchKernel, 0, a);
 }
 
 /* The generic return half (calls.h): one program for every return-probed

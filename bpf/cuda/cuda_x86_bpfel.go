@@ -25,6 +25,8 @@ type cudaCall struct {
 	Skip   uint8
 	Flags  uint16
 	Pad    uint16
+	RtSp   uint64
+	RtTs   uint64
 }
 
 type cudaCudaRec struct {

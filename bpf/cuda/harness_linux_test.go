@@ -18,7 +18,7 @@ import (
 // harness is a loaded Tracer attached to the stand-in libraries, keeping
 // every event it delivers.
 type harness struct {
-	t    *testing.T
+	t    testing.TB
 	art  *standin.Artifacts
 	maps *shared.Maps
 	tr   *Tracer
@@ -28,7 +28,7 @@ type harness struct {
 	closed bool
 }
 
-func newHarness(t *testing.T, opts Options) *harness {
+func newHarness(t testing.TB, opts Options) *harness {
 	t.Helper()
 	h := newPausedHarness(t, opts)
 	h.tr.Start(h.sink)
@@ -37,7 +37,7 @@ func newHarness(t *testing.T, opts Options) *harness {
 
 // newPausedHarness is newHarness before the reader starts: records stay in
 // the ring until the test calls h.tr.Start.
-func newPausedHarness(t *testing.T, opts Options) *harness {
+func newPausedHarness(t testing.TB, opts Options) *harness {
 	t.Helper()
 	testenv.RequireBPF(t)
 	if err := sysreq.Prepare(); err != nil {
@@ -70,7 +70,7 @@ func newPausedHarness(t *testing.T, opts Options) *harness {
 
 // logRequired fails on a missing required symbol: the stand-ins export
 // every function the probes expect.
-func logRequired(t *testing.T, warnings []error) {
+func logRequired(t testing.TB, warnings []error) {
 	t.Helper()
 	for _, w := range warnings {
 		if ms, ok := w.(*MissingSymbol); ok && ms.Optional {
@@ -102,6 +102,12 @@ func (h *harness) close() {
 // run starts the workload, tracks it, lets it run and returns its counts.
 func (h *harness) run(env []string, args ...string) *standin.Counts {
 	h.t.Helper()
+	return h.runWith(true, env, args...)
+}
+
+// runWith is run with the seccomp verdict for the workload given.
+func (h *harness) runWith(returnProbes bool, env []string, args ...string) *standin.Counts {
+	h.t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	run, err := h.art.Start(ctx, env, args...)
@@ -115,7 +121,7 @@ func (h *harness) run(env []string, args ...string) *standin.Counts {
 	if len(p.Runtime) != 1 || len(p.Driver) != 1 {
 		h.t.Fatalf("workload maps runtime %v and driver %v, want one of each", p.Runtime, p.Driver)
 	}
-	p.ReturnProbes = true
+	p.ReturnProbes = returnProbes
 	if err := h.tr.AddProcess(p); err != nil {
 		h.t.Fatal(err)
 	}

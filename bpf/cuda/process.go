@@ -2,6 +2,7 @@ package cuda
 
 import (
 	"fmt"
+	"time"
 
 	"github.com/cilium/ebpf/link"
 
@@ -47,14 +48,17 @@ func (l Layer) String() string {
 }
 
 type proc struct {
-	layer      Layer
-	rtLinks    []link.Link // per-process runtime launch probes
-	retLinks   []link.Link // per-process return probes (ReturnPerProcess)
-	lastRT     uint64
-	lastSeen   uint64
+	layer    Layer
+	rtLinks  []link.Link // per-process runtime launch probes
+	retLinks []link.Link // per-process return probes (ReturnPerProcess)
+	lastRT   uint64
+	lastSeen uint64
+	detachAt time.Time // when rtLinks may go, after a switch to the driver
 }
 
-func (p *proc) links() []link.Link { return append(append([]link.Link(nil), p.rtLinks...), p.retLinks...) }
+func (p *proc) links() []link.Link {
+	return append(append([]link.Link(nil), p.rtLinks...), p.retLinks...)
+}
 
 // AddProcess starts tracing a process, or updates one already traced
 // (after an exec, or when it maps a new library). Its launches start at
@@ -99,7 +103,13 @@ func (t *Tracer) AddProcess(p Process) error {
 		}
 		st.retLinks = ls
 	}
-	target := shared.Target{ReturnProbes: retOK, RuntimeLaunch: rtLaunch, CudartText: text}
+	target := shared.Target{
+		ReturnProbes:        retOK,
+		RuntimeLaunch:       rtLaunch,
+		CudartText:          text,
+		GlobalReturns:       t.opts.ReturnProbes == ReturnSystemWide,
+		GlobalRuntimeLaunch: t.opts.RuntimeLaunches,
+	}
 	if err := t.maps.Track(p.PID, target); err != nil {
 		closeAll(st.links())
 		return err

@@ -8,6 +8,7 @@ package cuda
 import (
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/cilium/ebpf"
@@ -48,8 +49,13 @@ type Options struct {
 	// calibration saw the driver below the runtime.
 	RuntimeLaunches bool
 	ReturnProbes    ReturnMode
-	// Calibrate is how often launch layers are re-evaluated (1 s).
+	// Calibrate is how often Refresh runs: launch layers are re-evaluated
+	// and exited processes forgotten (1 s).
 	Calibrate time.Duration
+	// Clock maps kernel time to wall time; pass one ring.NewClock() to
+	// every family so that all events share one time base. Zero measures
+	// a clock at Load.
+	Clock ring.Clock
 	// Reader tunes the ring reader (batch size, poll deadline).
 	Reader ring.Options
 }
@@ -73,13 +79,17 @@ type Tracer struct {
 	attached map[fileID]string
 	procs    map[uint32]*proc
 
-	stop chan struct{}
-	wg   sync.WaitGroup
+	stop   chan struct{}
+	wg     sync.WaitGroup
+	runErr atomic.Value
 }
 
 // Load loads the programs into the kernel, sharing m's maps. Nothing is
 // attached yet.
 func Load(m *shared.Maps, opts Options) (*Tracer, error) {
+	if opts.Clock == (ring.Clock{}) {
+		opts.Clock = ring.NewClock()
+	}
 	if opts.RingBytes == 0 {
 		opts.RingBytes = DefaultRingBytes
 	}
@@ -118,7 +128,7 @@ func Load(m *shared.Maps, opts Options) (*Tracer, error) {
 		maps:     m,
 		multi:    multi,
 		coll:     coll,
-		dec:      newDecoder(ring.NewClock()),
+		dec:      newDecoder(opts.Clock),
 		attached: map[fileID]string{},
 		procs:    map[uint32]*proc{},
 		stop:     make(chan struct{}),
@@ -149,7 +159,7 @@ func (t *Tracer) Start(sink func([]event.Event)) {
 	t.wg.Add(2)
 	go func() {
 		defer t.wg.Done()
-		_ = t.reader.Run(sink) // only a broken ring ends it early; Stats show it
+		t.runErr.Store(errBox{t.reader.Run(sink)})
 	}()
 	go func() {
 		defer t.wg.Done()
@@ -160,11 +170,23 @@ func (t *Tracer) Start(sink func([]event.Event)) {
 			case <-t.stop:
 				return
 			case <-tick.C:
-				t.Calibrate()
+				t.Refresh()
 			}
 		}
 	}()
 }
+
+// Err returns why reading stopped before Close, if it did: a ring that
+// could not be read.
+func (t *Tracer) Err() error {
+	if b, ok := t.runErr.Load().(errBox); ok {
+		return b.err
+	}
+	return nil
+}
+
+// errBox lets an atomic.Value hold a nil error.
+type errBox struct{ err error }
 
 // Stats returns the reader's counts; kernel losses are in shared.Counters.
 func (t *Tracer) Stats() ring.Stats { return t.reader.Stats() }

@@ -242,6 +242,20 @@ int BPF_PROG(sched_wakeup, struct task_struct *p)
 	return 0;
 }
 
+/* What a process keeps of its target entry across fork or exec: probes
+ * attached for the parent's pid alone do not fire in a child, and exec
+ * replaces the mappings the libcudart ranges describe. Until user space
+ * registers it again the process gets entry records, and its launches
+ * count at the driver. */
+static __always_inline __u32 inheritable(__u32 flags, bool exec)
+{
+	if (!(flags & TARGET_RET_GLOBAL))
+		flags &= ~TARGET_RETPROBES;
+	if (exec || !(flags & TARGET_RT_GLOBAL))
+		flags &= ~TARGET_RT_LAUNCH;
+	return flags;
+}
+
 /* A new process of a traced parent is traced from its first instruction:
  * it inherits the parent's entry, mappings included. New threads share
  * the parent's tgid and need nothing. */
@@ -259,7 +273,7 @@ int BPF_PROG(sched_process_fork, struct task_struct *parent, struct task_struct 
 	if (!t)
 		return 0;
 	__builtin_memcpy(&copy, t, sizeof(copy));
-	copy.flags |= TARGET_FORKED;
+	copy.flags = inheritable(copy.flags, false) | TARGET_FORKED;
 	copy.rt_launches = 0;
 	copy.rt_seen_by_driver = 0;
 	if (bpf_map_update_elem(&targets, &ctgid, &copy, BPF_NOEXIST))
@@ -285,6 +299,7 @@ int BPF_PROG(sched_process_exec, struct task_struct *p, pid_t old_pid)
 	if (!t)
 		return 0;
 	t->nranges = 0;
+	t->flags = inheritable(t->flags, true);
 	r = host_reserve();
 	if (!r)
 		return 0;

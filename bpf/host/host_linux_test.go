@@ -160,52 +160,73 @@ func TestContenderNamedAsPeerAndInSummary(t *testing.T) {
 
 // TestForkEnrollsChildInKernel traces a shell; the process it forks is
 // traced from its first instruction with no help from user space: its exec
-// and exit are recorded, and while alive it is in the target map.
+// and exit are recorded, and while alive it is in the target map with the
+// parent's libcudart ranges but not the parent's per-pid probes.
 func TestForkEnrollsChildInKernel(t *testing.T) {
 	h := newHarness(t, Options{})
 	dir := t.TempDir()
 	gate := filepath.Join(dir, "go")
-	sh := exec.Command("/bin/sh", "-c", `while [ ! -e "$1" ]; do :; done; sleep 0.2 & wait`, "sh", gate)
+	// Two children: a subshell that waits for a second gate (it keeps the
+	// inherited entry as fork left it) and sleep, which execs.
+	release := filepath.Join(dir, "release")
+	script := `while [ ! -e "$1" ]; do :; done; (while [ ! -e "$2" ]; do :; done) & sleep 0.2 & wait`
+	sh := exec.Command("/bin/sh", "-c", script, "sh", gate, release)
 	if err := sh.Start(); err != nil {
 		t.Fatal(err)
 	}
 	defer sh.Process.Kill()
 	parent := uint32(sh.Process.Pid)
-	if err := h.maps.Track(parent, shared.Target{}); err != nil {
+	// Probes for the parent's pid alone: the child must not inherit them.
+	ranges := []shared.Range{{Lo: 0x1000, Hi: 0x2000}}
+	err := h.maps.Track(parent, shared.Target{ReturnProbes: true, RuntimeLaunch: true, CudartText: ranges})
+	if err != nil {
 		t.Fatal(err)
 	}
 	if err := os.WriteFile(gate, nil, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	var child uint32
+	var st shared.TargetState
 	waitFor(t, func() bool {
 		pids, _ := h.maps.PIDs()
 		for _, p := range pids {
-			if st, ok, _ := h.maps.Lookup(p); ok && st.Forked {
-				child = p
+			if s, ok, _ := h.maps.Lookup(p); ok && s.Forked && len(s.CudartText) > 0 {
+				st = s
 				return true
 			}
 		}
 		return false
-	}, "a child in the target map")
+	}, "the subshell in the target map")
+	if st.ReturnProbes || st.RuntimeLaunch || len(st.CudartText) != 1 || st.CudartText[0] != ranges[0] {
+		t.Errorf("child entry %+v: want the ranges, without the parent's per-pid probes", st)
+	}
+	if err := os.WriteFile(release, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
 	if err := sh.Wait(); err != nil {
 		t.Fatal(err)
 	}
-	var forked, execd, exited bool
-	for _, e := range h.all() {
-		switch {
-		case e.PID == parent && e.Op == event.ProcessFork && e.PeerPID == child:
-			forked = true
-		case e.PID == child && e.Op == event.ProcessExec && e.Comm == "sleep":
-			execd = true
-		case e.PID == child && e.Op == event.ProcessExit:
-			exited = true
+	events := h.all()
+	children := map[uint32]bool{}
+	for _, e := range events {
+		if e.PID == parent && e.Op == event.ProcessFork {
+			children[e.PeerPID] = true
 		}
 	}
-	if !forked || !execd || !exited {
-		t.Errorf("child %d: fork recorded %v, exec %v, exit %v; want all", child, forked, execd, exited)
+	var execd, exited int
+	for _, e := range events {
+		switch {
+		case children[e.PID] && e.Op == event.ProcessExec && e.Comm == "sleep":
+			execd++
+		case children[e.PID] && e.Op == event.ProcessExit:
+			exited++
+		}
 	}
-	if _, ok, _ := h.maps.Lookup(child); ok {
-		t.Errorf("child %d still tracked after it exited", child)
+	if len(children) != 2 || execd != 1 || exited != 2 {
+		t.Errorf("%d children forked, %d exec'd sleep, %d exited; want 2, 1, 2", len(children), execd, exited)
+	}
+	for child := range children {
+		if _, ok, _ := h.maps.Lookup(child); ok {
+			t.Errorf("child %d still tracked after it exited", child)
+		}
 	}
 }

@@ -6,6 +6,7 @@ package host
 import (
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/cilium/ebpf"
@@ -25,6 +26,10 @@ type Options struct {
 	RingBytes int
 	// Summary is how often the contention summary is drained (1 s).
 	Summary time.Duration
+	// Clock maps kernel time to wall time; pass one ring.NewClock() to
+	// every family so that all events share one time base. Zero measures
+	// a clock at Load.
+	Clock ring.Clock
 	// Reader tunes the ring reader.
 	Reader ring.Options
 }
@@ -36,13 +41,17 @@ type Tracer struct {
 	dec    *decoder
 	drain  *drainer
 
-	mu    sync.Mutex
-	links []link.Link
-	wg    sync.WaitGroup
+	mu     sync.Mutex
+	links  []link.Link
+	wg     sync.WaitGroup
+	runErr atomic.Value
 }
 
 // Load loads the programs into the kernel, sharing m's maps.
 func Load(m *shared.Maps, opts Options) (*Tracer, error) {
+	if opts.Clock == (ring.Clock{}) {
+		opts.Clock = ring.NewClock()
+	}
 	if opts.RingBytes == 0 {
 		opts.RingBytes = DefaultRingBytes
 	}
@@ -64,7 +73,7 @@ func Load(m *shared.Maps, opts Options) (*Tracer, error) {
 	if err != nil {
 		return nil, fmt.Errorf("loading host probes: %w", err)
 	}
-	t := &Tracer{coll: coll, dec: newDecoder(ring.NewClock())}
+	t := &Tracer{coll: coll, dec: newDecoder(opts.Clock)}
 	t.drain = newDrainer(coll.Maps[hostMapContention], t.dec)
 	ro := opts.Reader
 	ro.Tick, ro.OnTick = opts.Summary, t.drain.tick
@@ -106,9 +115,21 @@ func (t *Tracer) Start(sink func([]event.Event)) {
 	t.wg.Add(1)
 	go func() {
 		defer t.wg.Done()
-		_ = t.reader.Run(sink)
+		t.runErr.Store(errBox{t.reader.Run(sink)})
 	}()
 }
+
+// Err returns why reading stopped before Close, if it did: a ring that
+// could not be read.
+func (t *Tracer) Err() error {
+	if b, ok := t.runErr.Load().(errBox); ok {
+		return b.err
+	}
+	return nil
+}
+
+// errBox lets an atomic.Value hold a nil error.
+type errBox struct{ err error }
 
 // Stats returns the reader's counts; kernel losses are in shared.Counters.
 func (t *Tracer) Stats() ring.Stats { return t.reader.Stats() }

@@ -37,6 +37,8 @@ struct rec_hdr {
 #define TARGET_RETPROBES 0x1 /* return probes may fire here: its seccomp filter allows uretprobe */
 #define TARGET_RT_LAUNCH 0x2 /* launches count at the runtime probe; the driver skips libcudart callers */
 #define TARGET_FORKED 0x4 /* enrolled in the kernel by the fork of a traced parent */
+#define TARGET_RET_GLOBAL 0x8 /* return probes fire in every process, children included */
+#define TARGET_RT_GLOBAL 0x10 /* the runtime launch probe fires in every process */
 
 #define MAX_RANGES 4
 

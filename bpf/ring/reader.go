@@ -133,11 +133,6 @@ func (r *Reader) Close() error {
 	return r.rd.Close()
 }
 
-// Pending returns the bytes written to the ring and not yet read.
-func (r *Reader) Pending() int {
-	return r.rd.AvailableBytes()
-}
-
 // Stats returns the counts so far.
 func (r *Reader) Stats() Stats {
 	return Stats{Records: r.records.Load(), Events: r.events.Load(), Undecodable: r.bad.Load()}

@@ -15,6 +15,8 @@ const (
 	flagReturnProbes  = 0x1
 	flagRuntimeLaunch = 0x2
 	flagForked        = 0x4
+	flagRetGlobal     = 0x8
+	flagRTGlobal      = 0x10
 )
 
 // Range is a half-open range of user addresses [Lo, Hi).
@@ -32,6 +34,13 @@ type Target struct {
 	// CudartText holds the text ranges of the libcudart copies the process
 	// maps; a driver launch called from one is a runtime launch.
 	CudartText []Range
+	// GlobalReturns and GlobalRuntimeLaunch say the probes behind
+	// ReturnProbes and RuntimeLaunch are attached for every process, so
+	// that a child enrolled at fork keeps them. Probes attached for this
+	// pid alone do not fire in a child: it starts without them (entry
+	// records, launches at the driver) until user space adds it.
+	GlobalReturns       bool
+	GlobalRuntimeLaunch bool
 }
 
 // TargetState is a Target as the kernel holds it now.
@@ -122,6 +131,12 @@ func (t Target) value() (mapsTarget, error) {
 	if t.RuntimeLaunch {
 		v.Flags |= flagRuntimeLaunch
 	}
+	if t.GlobalReturns {
+		v.Flags |= flagRetGlobal
+	}
+	if t.GlobalRuntimeLaunch {
+		v.Flags |= flagRTGlobal
+	}
 	for i, r := range t.CudartText {
 		v.Lo[i], v.Hi[i] = r.Lo, r.Hi
 	}
@@ -132,8 +147,10 @@ func (t Target) value() (mapsTarget, error) {
 func stateOf(v *mapsTarget) TargetState {
 	s := TargetState{
 		Target: Target{
-			ReturnProbes:  v.Flags&flagReturnProbes != 0,
-			RuntimeLaunch: v.Flags&flagRuntimeLaunch != 0,
+			ReturnProbes:        v.Flags&flagReturnProbes != 0,
+			RuntimeLaunch:       v.Flags&flagRuntimeLaunch != 0,
+			GlobalReturns:       v.Flags&flagRetGlobal != 0,
+			GlobalRuntimeLaunch: v.Flags&flagRTGlobal != 0,
 		},
 		Forked:          v.Flags&flagForked != 0,
 		RuntimeLaunches: v.RtLaunches,

@@ -64,10 +64,11 @@ int main(int argc, char **argv)
 		return 1;
 	ok = 1;
 	if (!strcmp(mode, "strict")) {
+		/* Strict first: write and read are all that is left, so the pid
+		 * goes out only once the mode is in force. */
+		prctl(PR_SET_SECCOMP, SECCOMP_MODE_STRICT);
 		if (write(fds[1], &ok, 1) != 1)
 			return 1;
-		prctl(PR_SET_SECCOMP, SECCOMP_MODE_STRICT);
-		/* Only read, write and exit are left: block in read for ever. */
 		return read(block[0], &ok, 1);
 	}
 	if (write(fds[1], &ok, 1) != 1)
