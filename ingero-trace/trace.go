@@ -1,25 +1,135 @@
-// Package trace builds the `ingero trace` command.
+// Package trace builds the `ingero trace` command: eBPF capture of CUDA
+// runtime, driver and host events, recorded to SQLite (and optionally a
+// stream file or NDJSON), with a live view.
 package trace
 
 import (
+	"context"
 	"flag"
+	"fmt"
+	"os"
+	"time"
 
 	"github.com/peterbourgon/ff/v3/ffcli"
 
 	"ingero.dev/common/cli"
+	"ingero.dev/common/event"
+	"ingero.dev/common/sysinfo"
+	"ingero.dev/ingero-trace/internal/tui"
 )
 
-// New builds the command. It has not landed yet: it parses the shared flags
-// and then says so in one line.
+// New builds the command.
 func New(stdio cli.Stdio) *ffcli.Command {
+	c := &config{}
 	fs := flag.NewFlagSet("trace", flag.ContinueOnError)
-	var db string
-	cli.DBFlag(fs, &db)
+	c.register(fs)
 	return &ffcli.Command{
 		Name:       "trace",
-		ShortUsage: "ingero trace [flags]",
+		ShortUsage: "sudo ingero trace [flags]",
 		ShortHelp:  "Trace CUDA and host events with eBPF and record them (needs root)",
-		FlagSet:    fs,
-		Exec:       cli.NotYet("trace", "issue #3"),
+		LongHelp: "Attaches uprobes to every libcudart/libcuda the target processes map and\n" +
+			"scheduler/process tracepoints filtered to them, records every event to the\n" +
+			"database (see -d, --max-db), and shows live statistics. Ctrl-C stops and\n" +
+			"flushes everything. Default targets: the CUDA processes of the user who ran\n" +
+			"sudo. Every dropped event is counted and reported.",
+		FlagSet: fs,
+		Exec: func(ctx context.Context, args []string) error {
+			if len(args) > 0 {
+				return cli.Usagef("unexpected argument %q", args[0])
+			}
+			if err := c.validate(); err != nil {
+				return err
+			}
+			return run(ctx, c, fs, stdio)
+		},
 	}
+}
+
+func run(ctx context.Context, c *config, fs *flag.FlagSet, stdio cli.Stdio) error {
+	host, herr := sysinfo.HostInfo()
+	node := c.node
+	if node == "" {
+		node = host.Hostname
+	}
+	cp, err := loadCapture(c, stdio.Err)
+	if err != nil {
+		return err
+	}
+	defer cp.close()
+	if herr != nil {
+		fmt.Fprintf(stdio.Err, "warning: describing host: %v\n", herr)
+	}
+	tg := newTargets(c, cp, stdio.Err)
+	if err := tg.checkPIDs(); err != nil {
+		return err
+	}
+	start := time.Now()
+	sess := newSession(c, fs, node, host, start, cp.clock.MonoNs)
+	out := &outputs{}
+	if err := out.open(c, stdio.Out, sess); err != nil {
+		out.close(sess.ID, time.Now().UnixNano(), event.SessionStats{})
+		return err
+	}
+	view := newView(c, stdio, out.dbPath)
+	stats := tui.NewStats(start, c.launchLatency)
+	var verbose = view.verboseWriter()
+	pl := newPipeline(node, out, stats, tg.poke, verbose)
+	sampler, _ := sysinfo.NewSampler("/", node)
+	ticker := &ticker{c: c, cp: cp, out: out, stats: stats, pl: pl, tg: tg, view: view,
+		sess: sess, sampler: sampler, deadband: sysinfo.NewDeadband(c.deadband, c.heartbeat)}
+	ticker.init()
+
+	fmt.Fprintf(stdio.Err, "ingero trace: watching %s; %s\n", tg.scope, view.describeOutputs(c))
+	go pl.run(ticker.tick)
+	cp.start(pl.sink)
+	loopCtx, stopLoop := context.WithCancel(ctx)
+	go tg.loop(loopCtx)
+
+	if c.duration > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, c.duration)
+		defer cancel()
+	}
+	<-ctx.Done()
+	stopLoop()
+
+	// Detach and drain the rings first, so every record already in the
+	// kernel reaches the outputs before they close.
+	capErr := cp.close()
+	pl.stop()
+	final := ticker.final()
+	view.finish(ticker.model(time.Now()))
+	stopNs := time.Now().UnixNano()
+	outErr := out.close(sess.ID, stopNs, final)
+	view.exitSummary(final, pl.events, time.Since(start), out.dbPath, c.stream)
+	if capErr != nil {
+		fmt.Fprintf(stdio.Err, "warning: detaching probes: %v\n", capErr)
+	}
+	if outErr != nil {
+		return fmt.Errorf("recording: %w", outErr)
+	}
+	return nil
+}
+
+// newSession describes this run for the session row and the stream header.
+func newSession(c *config, fs *flag.FlagSet, node string, host sysinfo.Host, start time.Time, mono int64) event.Session {
+	model, driver := gpuSummary()
+	return event.Session{
+		ID:          fmt.Sprintf("%s:%d", node, start.UnixNano()),
+		Node:        node,
+		Host:        host.Hostname,
+		StartNs:     start.UnixNano(),
+		Kernel:      host.Kernel,
+		GPUModel:    model,
+		GPUDriver:   driver,
+		Version:     cli.Version(),
+		Flags:       c.flagSummary(fs),
+		PIDFilter:   []uint32(c.pids),
+		ClockMonoNs: mono,
+	}
+}
+
+func isTTY(f any) bool {
+	file, ok := f.(*os.File)
+	return ok && tui.IsTerminal(file)
 }

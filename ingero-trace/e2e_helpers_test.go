@@ -1,0 +1,217 @@
+package trace
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"ingero.dev/bpf/standin"
+	"ingero.dev/common/event"
+)
+
+// requireBPF skips without root or BTF, and fails instead when INGERO_E2E=1.
+func requireBPF(t *testing.T) {
+	t.Helper()
+	why := ""
+	switch {
+	case os.Geteuid() != 0:
+		why = "needs root to load eBPF"
+	default:
+		if _, err := os.Stat("/sys/kernel/btf/vmlinux"); err != nil {
+			why = "needs kernel BTF (/sys/kernel/btf/vmlinux)"
+		}
+	}
+	if why == "" {
+		return
+	}
+	if os.Getenv("INGERO_E2E") == "1" {
+		t.Fatalf("INGERO_E2E=1 but this test cannot run: %s", why)
+	}
+	t.Skip(why)
+}
+
+var (
+	buildOnce sync.Once
+	binPath   string
+	buildErr  error
+)
+
+// traceBinary builds ingero-trace once per test process: the end-to-end
+// tests drive the real binary, signals and exit code included.
+func traceBinary(t *testing.T) string {
+	t.Helper()
+	buildOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "ingero-trace-bin-")
+		if err != nil {
+			buildErr = err
+			return
+		}
+		binPath = filepath.Join(dir, "ingero-trace")
+		out, err := exec.Command("go", "build", "-o", binPath, "./cmd/ingero-trace").CombinedOutput()
+		if err != nil {
+			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
+		}
+	})
+	if buildErr != nil {
+		t.Fatal(buildErr)
+	}
+	return binPath
+}
+
+// tracer is a running ingero-trace process.
+type tracer struct {
+	t      *testing.T
+	cmd    *exec.Cmd
+	stdout strings.Builder
+	mu     sync.Mutex
+	lines  []string
+	done   chan struct{}
+}
+
+func startTrace(t *testing.T, args ...string) *tracer {
+	t.Helper()
+	cmd := exec.Command(traceBinary(t), args...)
+	cmd.Env = append(os.Environ(), "SUDO_USER=")
+	tr := &tracer{t: t, cmd: cmd, done: make(chan struct{})}
+	cmd.Stdout = &lockedWriter{mu: &tr.mu, w: &tr.stdout}
+	errPipe, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() {
+		defer close(tr.done)
+		sc := bufio.NewScanner(errPipe)
+		for sc.Scan() {
+			tr.mu.Lock()
+			tr.lines = append(tr.lines, sc.Text())
+			tr.mu.Unlock()
+		}
+	}()
+	t.Cleanup(func() { cmd.Process.Kill() })
+	return tr
+}
+
+type lockedWriter struct {
+	mu *sync.Mutex
+	w  io.Writer
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
+}
+
+// waitLine waits until stderr holds a line containing s.
+func (tr *tracer) waitLine(s string, timeout time.Duration) {
+	tr.t.Helper()
+	deadline := time.Now().Add(timeout)
+	for time.Now().Before(deadline) {
+		tr.mu.Lock()
+		for _, l := range tr.lines {
+			if strings.Contains(l, s) {
+				tr.mu.Unlock()
+				return
+			}
+		}
+		tr.mu.Unlock()
+		time.Sleep(20 * time.Millisecond)
+	}
+	tr.t.Fatalf("ingero trace never printed %q; stderr:\n%s", s, tr.stderr())
+}
+
+func (tr *tracer) stderr() string {
+	tr.mu.Lock()
+	defer tr.mu.Unlock()
+	return strings.Join(tr.lines, "\n")
+}
+
+// stop sends SIGINT, as Ctrl-C does, and checks the clean exit.
+func (tr *tracer) stop() {
+	tr.t.Helper()
+	tr.cmd.Process.Signal(syscall.SIGINT)
+	<-tr.done
+	if err := tr.cmd.Wait(); err != nil {
+		tr.t.Fatalf("ingero trace: %v; stderr:\n%s", err, tr.stderr())
+	}
+}
+
+// runTraced starts the workload, waits until trace has attached to it
+// without being told its PID, lets it run and returns its own counts.
+func runTraced(t *testing.T, tr *tracer, art *standin.Artifacts, env []string, args ...string) *standin.Counts {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	run, err := art.Start(ctx, env, args...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr.waitLine(fmt.Sprintf("tracing PID %d ", run.PID()), 10*time.Second)
+	if err := run.Release(); err != nil {
+		t.Fatal(err)
+	}
+	counts, err := run.Wait()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return counts
+}
+
+// opOf maps a function the workload counts to the op trace records.
+func opOf(fn string) (event.Key, bool) {
+	name := fn
+	for _, suffix := range []string{"_ptsz", "_ptds", "_v2"} {
+		name = strings.TrimSuffix(name, suffix)
+	}
+	oi, ok := event.OpByName(name)
+	if !ok || (oi.Source != event.SourceCUDA && oi.Source != event.SourceDriver) {
+		return event.Key{}, false
+	}
+	return event.Key{Source: oi.Source, Op: oi.Op}, true
+}
+
+func wantCounts(c *standin.Counts) map[string]uint64 {
+	want := map[string]uint64{}
+	for fn, n := range c.Calls {
+		if k, ok := opOf(fn); ok {
+			want[event.OpName(k.Source, k.Op)] += n
+		}
+	}
+	return want
+}
+
+func gotCounts(events []event.Event) map[string]uint64 {
+	got := map[string]uint64{}
+	for _, e := range events {
+		if e.Source == event.SourceCUDA || e.Source == event.SourceDriver {
+			got[e.OpName()]++
+		}
+	}
+	return got
+}
+
+func assertSameCounts(t *testing.T, what string, want, got map[string]uint64) {
+	t.Helper()
+	for op, n := range want {
+		if got[op] != n {
+			t.Errorf("%s: %s recorded %d times, the workload called it %d times", what, op, got[op], n)
+		}
+	}
+	for op, n := range got {
+		if _, ok := want[op]; !ok {
+			t.Errorf("%s: %s recorded %d times, the workload never called it", what, op, n)
+		}
+	}
+}

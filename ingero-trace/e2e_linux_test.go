@@ -1,0 +1,203 @@
+package trace
+
+import (
+	"bufio"
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"ingero.dev/bpf/standin"
+	"ingero.dev/common/event"
+	"ingero.dev/common/ndjson"
+	"ingero.dev/common/recording"
+	"ingero.dev/common/store"
+)
+
+func eventsOf(t *testing.T, path string, pid uint32) ([]event.Event, *recording.Recording) {
+	t.Helper()
+	rec, err := recording.OpenFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { rec.Close() })
+	var evs []event.Event
+	err = rec.Events(context.Background(), store.Filter{PIDs: []uint32{pid}}, func(e *event.Event) error {
+		evs = append(evs, *e)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return evs, rec
+}
+
+// TestTraceRecordsWorkloadExactly is the heart of the product: trace finds
+// the workload on its own, and what it recorded equals what the workload
+// did, call for call, in the database and in the stream alike.
+func TestTraceRecordsWorkloadExactly(t *testing.T) {
+	requireBPF(t)
+	art := standin.Require(t)
+	dir := t.TempDir()
+	db, streamFile := filepath.Join(dir, "t.db"), filepath.Join(dir, "t.stream")
+	tr := startTrace(t, "-d", db, "--stream", streamFile, "--node", "e2e-node")
+	tr.waitLine("ingero trace: watching every CUDA process", 20*time.Second)
+	counts := runTraced(t, tr, art, nil, "--pattern", "basic", "--iterations", "10")
+	tr.stop()
+	want := wantCounts(counts)
+	pid := uint32(counts.PID)
+
+	evs, rec := eventsOf(t, db, pid)
+	assertSameCounts(t, "database", want, gotCounts(evs))
+	assertDurations(t, counts, evs)
+	assertPairs(t, evs)
+	for _, e := range evs {
+		if e.Node != "e2e-node" || e.Comm != "workload" {
+			t.Fatalf("event not tagged with node and comm: %+v", e)
+		}
+	}
+	sessions, err := rec.Sessions()
+	if err != nil || len(sessions) != 1 {
+		t.Fatalf("sessions = %v, %v", sessions, err)
+	}
+	s := sessions[0]
+	if s.StopNs == 0 || s.Stats.Events == 0 || s.Stats.KernelDrops != 0 || s.Stats.UserDrops != 0 || s.ClockMonoNs == 0 {
+		t.Errorf("session row = %+v", s)
+	}
+
+	sevs, _ := eventsOf(t, streamFile, pid)
+	assertSameCounts(t, "stream", want, gotCounts(sevs))
+	if !strings.Contains(tr.stderr(), "lost: 0 dropped in the kernel, 0 in user space") {
+		t.Errorf("exit summary does not report the loss counts:\n%s", tr.stderr())
+	}
+}
+
+// TestTraceJSONLines checks the NDJSON interface: one decodable event per
+// line, every call of the workload present.
+func TestTraceJSONLines(t *testing.T) {
+	requireBPF(t)
+	art := standin.Require(t)
+	tr := startTrace(t, "--json", "--record=false")
+	tr.waitLine("ingero trace: watching", 20*time.Second)
+	counts := runTraced(t, tr, art, nil, "--pattern", "basic", "--iterations", "3")
+	tr.stop()
+	var evs []event.Event
+	sc := bufio.NewScanner(strings.NewReader(tr.stdout.String()))
+	sc.Buffer(nil, 1<<20)
+	for sc.Scan() {
+		e, err := ndjson.Decode(sc.Bytes())
+		if err != nil {
+			t.Fatalf("line %q: %v", sc.Text(), err)
+		}
+		if e.PID == uint32(counts.PID) {
+			evs = append(evs, e)
+		}
+	}
+	assertSameCounts(t, "json", wantCounts(counts), gotCounts(evs))
+}
+
+// TestTraceNamesContendingProcess plants CPU contention: a busy process
+// called logrotate pinned to the workload's CPU. The record must name it,
+// both on the workload's off-CPU intervals and in the per-second summary.
+func TestTraceNamesContendingProcess(t *testing.T) {
+	requireBPF(t)
+	art := standin.Require(t)
+	db := filepath.Join(t.TempDir(), "c.db")
+	tr := startTrace(t, "-d", db)
+	tr.waitLine("ingero trace: watching", 20*time.Second)
+	cpu := 0
+	startBusy(t, art, "logrotate", cpu)
+	counts := runTraced(t, tr, art, nil, "--pattern", "sync-heavy", "--duration", "1500ms", "--cpu", strconv.Itoa(cpu))
+	time.Sleep(1200 * time.Millisecond) // one more contention summary
+	tr.stop()
+	evs, _ := eventsOf(t, db, uint32(counts.PID))
+	var preempted, summarised int
+	for _, e := range evs {
+		if e.Source != event.SourceHost || e.PeerComm != "logrotate" {
+			continue
+		}
+		switch e.Op {
+		case event.SchedSwitch:
+			preempted++
+		case event.CPUContention:
+			summarised++
+		}
+	}
+	if preempted == 0 || summarised == 0 {
+		t.Fatalf("logrotate named on %d sched_switch and %d cpu_contention events of the workload, want both > 0", preempted, summarised)
+	}
+}
+
+func startBusy(t *testing.T, art *standin.Artifacts, comm string, cpu int) {
+	t.Helper()
+	ready := filepath.Join(t.TempDir(), "busy-ready")
+	cmd := exec.Command(art.Busy, "--comm", comm, "--cpu", strconv.Itoa(cpu), "--duration", "30s", "--ready-file", ready)
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		if _, err := os.Stat(ready); err == nil {
+			return
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	t.Fatal("busy never became ready")
+}
+
+// assertDurations checks recorded time against the workload's own clock:
+// the probes time the call from inside, the workload from outside (probe
+// cost included), so per op the record is at most the workload's total and
+// not far below it.
+func assertDurations(t *testing.T, c *standin.Counts, evs []event.Event) {
+	t.Helper()
+	measured := map[string]uint64{}
+	for fn, ns := range c.BusyNs {
+		if k, ok := opOf(fn); ok {
+			measured[event.OpName(k.Source, k.Op)] += ns
+		}
+	}
+	recorded := map[string]int64{}
+	for _, e := range evs {
+		if e.Source != event.SourceCUDA && e.Source != event.SourceDriver {
+			continue
+		}
+		if oi, ok := event.LookupOp(e.Source, e.Op); ok && oi.Class != event.ClassLaunch {
+			recorded[oi.Name] += e.DurNs
+		}
+	}
+	for op, got := range recorded {
+		m := float64(measured[op])
+		if g := float64(got); g > m*1.02 || g < m*0.5 {
+			t.Errorf("%s: recorded %v in total, the workload measured %v", op, time.Duration(got), time.Duration(m))
+		}
+	}
+}
+
+// assertPairs checks that every free names the size its allocation had,
+// which trace can only know by pairing the two by pointer.
+func assertPairs(t *testing.T, evs []event.Event) {
+	t.Helper()
+	sizes := map[uint64]uint64{}
+	frees := 0
+	for _, e := range evs {
+		oi, _ := event.LookupOp(e.Source, e.Op)
+		switch {
+		case oi.Class == event.ClassAlloc && e.Ret == 0:
+			sizes[e.Args[1]] = e.Args[0]
+		case oi.Class == event.ClassFree && e.Args[0] != 0:
+			frees++
+			if want := sizes[e.Args[0]]; want == 0 || e.Args[1] != want {
+				t.Errorf("%s of %#x: freed size %d, allocated %d", oi.Name, e.Args[0], e.Args[1], want)
+			}
+		}
+	}
+	if frees == 0 {
+		t.Error("no frees recorded")
+	}
+}

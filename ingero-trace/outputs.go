@@ -1,0 +1,144 @@
+package trace
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	"ingero.dev/common/dbpath"
+	"ingero.dev/common/event"
+	"ingero.dev/common/ndjson"
+	"ingero.dev/common/store"
+	"ingero.dev/common/stream"
+)
+
+// outputs are where recorded data goes: the database, the stream and NDJSON
+// on stdout, each optional. The first write error of each is kept and
+// reported; the others keep recording.
+type outputs struct {
+	db       *store.Writer
+	dbPath   string
+	streamW  *stream.Writer
+	streamF  io.WriteCloser
+	json     *ndjson.Encoder
+	errs     []error
+	failed   map[string]bool
+}
+
+func (o *outputs) open(c *config, stdout io.Writer, sess event.Session) error {
+	o.failed = map[string]bool{}
+	if c.record {
+		path, err := dbpath.Resolve(c.db)
+		if err != nil {
+			return err
+		}
+		if err := dbpath.EnsureDir(path); err != nil {
+			return err
+		}
+		w, err := store.OpenWriter(path, store.Options{})
+		if err != nil {
+			return fmt.Errorf("opening database: %w", err)
+		}
+		o.db, o.dbPath = w, path
+		if err := w.BeginSession(sess); err != nil {
+			return fmt.Errorf("recording session: %w", err)
+		}
+		// Root writes it, the user who ran sudo reads it.
+		if err := dbpath.ChownToSudoUser(path); err != nil {
+			return err
+		}
+	}
+	if c.stream != "" {
+		var f io.WriteCloser = nopCloser{stdout}
+		if c.stream != "-" {
+			sf, err := os.OpenFile(c.stream, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o644)
+			if err != nil {
+				return fmt.Errorf("opening stream file: %w", err)
+			}
+			f = sf
+			if err := dbpath.ChownToSudoUser(c.stream); err != nil {
+				return err
+			}
+		}
+		// Each frame is one Write; a buffer would only split it.
+		w, err := stream.NewWriter(f, stream.HeaderFromSession(sess))
+		if err != nil {
+			f.Close()
+			return fmt.Errorf("starting stream: %w", err)
+		}
+		o.streamW, o.streamF = w, f
+	}
+	if c.json {
+		o.json = ndjson.NewEncoder(stdout)
+	}
+	return nil
+}
+
+type nopCloser struct{ io.Writer }
+
+func (nopCloser) Close() error { return nil }
+
+func (o *outputs) fail(name string, err error) {
+	if err == nil || o.failed[name] {
+		return
+	}
+	o.failed[name] = true
+	o.errs = append(o.errs, fmt.Errorf("%s: %w", name, err))
+}
+
+func (o *outputs) events(batch []event.Event) {
+	if o.db != nil && !o.failed["database"] {
+		o.fail("database", o.db.Append(batch))
+	}
+	if o.streamW != nil && !o.failed["stream"] {
+		o.fail("stream", o.streamW.WriteEvents(batch))
+	}
+	if o.json != nil && !o.failed["json"] {
+		o.fail("json", o.json.EncodeBatch(batch))
+	}
+}
+
+func (o *outputs) snapshots(s []event.Snapshot) {
+	if o.db != nil && !o.failed["database"] {
+		o.fail("database", o.db.PutSnapshots(s))
+	}
+	if o.streamW != nil && !o.failed["stream"] {
+		o.fail("stream", o.streamW.WriteSnapshots(s))
+	}
+}
+
+func (o *outputs) processes(p []event.ProcessName) {
+	if len(p) == 0 {
+		return
+	}
+	if o.db != nil && !o.failed["database"] {
+		o.fail("database", o.db.PutProcessNames(p))
+	}
+	if o.streamW != nil && !o.failed["stream"] {
+		o.fail("stream", o.streamW.WriteProcessNames(p))
+	}
+}
+
+func (o *outputs) progress(sessID string, st event.SessionStats) {
+	if o.db != nil && !o.failed["database"] {
+		o.fail("database", o.db.UpdateSessionStats(sessID, st))
+	}
+}
+
+// close ends the session everywhere and returns every error met on the way.
+func (o *outputs) close(sessID string, stopNs int64, st event.SessionStats) error {
+	if o.db != nil {
+		o.fail("database", o.db.EndSession(sessID, stopNs, st))
+		o.fail("database", o.db.Close())
+		o.fail("database", dbpath.ChownToSudoUser(o.dbPath))
+	}
+	if o.streamW != nil {
+		o.fail("stream", o.streamW.Close(st, stopNs))
+		o.fail("stream", o.streamF.Close())
+	}
+	if o.json != nil {
+		o.fail("json", o.json.Flush())
+	}
+	return errors.Join(o.errs...)
+}
