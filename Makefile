@@ -60,6 +60,9 @@ MODULE_PKGS = $(addsuffix /...,$(MODULE_DIRS))
 # INGERO_E2E=1 turns the skips of root-only and eBPF tests into failures.
 export INGERO_E2E
 
+# go-nvml's header trips deprecation warnings that say nothing about our code.
+export CGO_CFLAGS ?= -O2 -g -Wno-deprecated-declarations
+
 .PHONY: help build test lint bench generate deps install demo tidy clean FORCE
 
 help: ## list targets and options

@@ -12,6 +12,7 @@ replace ingero.dev/common => ../common
 require ingero.dev/bpf v0.0.0
 
 require (
+	github.com/NVIDIA/go-nvml v0.13.4-1 // indirect
 	github.com/cilium/ebpf v0.22.0 // indirect
 	github.com/klauspost/compress v1.20.4 // indirect
 	github.com/ncruces/go-sqlite3 v0.37.0 // indirect
@@ -21,3 +22,7 @@ require (
 )
 
 replace ingero.dev/bpf => ../bpf
+
+require ingero.dev/common/gpu v0.0.0
+
+replace ingero.dev/common/gpu => ../common/gpu

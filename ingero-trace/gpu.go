@@ -1,5 +1,13 @@
 package trace
 
-// gpuSummary names the GPUs for the session row; NVML support lands with
-// common/gpu, and until then the row says nothing rather than guess.
-func gpuSummary() (model, driver string) { return "", "" }
+import "ingero.dev/common/gpu"
+
+// gpuSummary names the GPUs and driver for the session row. A host without
+// the NVIDIA driver records empty fields: tracing works without NVML.
+func gpuSummary() (model, driver string) {
+	info, err := gpu.Query()
+	if err != nil {
+		return "", ""
+	}
+	return info.Summary()
+}

@@ -17,13 +17,13 @@ import (
 // on stdout, each optional. The first write error of each is kept and
 // reported; the others keep recording.
 type outputs struct {
-	db       *store.Writer
-	dbPath   string
-	streamW  *stream.Writer
-	streamF  io.WriteCloser
-	json     *ndjson.Encoder
-	errs     []error
-	failed   map[string]bool
+	db      *store.Writer
+	dbPath  string
+	streamW *stream.Writer
+	streamF io.WriteCloser
+	json    *ndjson.Encoder
+	errs    []error
+	failed  map[string]bool
 }
 
 func (o *outputs) open(c *config, stdout io.Writer, sess event.Session) error {

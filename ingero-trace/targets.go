@@ -22,11 +22,11 @@ import (
 // traced within a second), plus an immediate look at every fork and exec
 // the host probes report.
 type targets struct {
-	c      *config
-	cp     *capture
-	warn   io.Writer
+	c       *config
+	cp      *capture
+	warn    io.Writer
 	select_ func(*cudalib.Process) bool
-	scope  string // for the startup line: "processes of alice", …
+	scope   string // for the startup line: "processes of alice", …
 
 	mu       sync.Mutex
 	traced   map[uint32]*traced

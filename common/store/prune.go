@@ -41,8 +41,15 @@ func (w *Writer) PruneToSize(maxBytes int64) (removed int64, err error) {
 		if size, err = w.diskSize(); err != nil || size <= maxBytes {
 			return removed, err
 		}
-		// A little extra, so that page overhead rarely needs a second round.
-		target := (size-maxBytes)*51/50 + 1
+		// The file holds more than chunk data (summaries, indexes, other
+		// tables), so the share of the file to free becomes the same share
+		// of the chunk data, plus a little so that page overhead rarely
+		// needs a second round.
+		data, err := queryInt(w.conn, `SELECT coalesce(sum(length(data)), 0) FROM event_chunks`)
+		if err != nil {
+			return removed, fmt.Errorf("pruning %s: %w", w.path, err)
+		}
+		target := int64(float64(data)*float64(size-maxBytes)/float64(size)*1.02) + 1
 		n, more, err := w.deleteOldest(target)
 		removed += n
 		if err != nil {

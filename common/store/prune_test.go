@@ -73,6 +73,12 @@ func TestPruneToSizeKeepsTheNewestWithinTheBound(t *testing.T) {
 	if int64(len(kept))+removed != int64(len(evs)) {
 		t.Fatalf("kept %d + removed %d != %d written", len(kept), removed, len(evs))
 	}
+	// Pruning to half the size must keep close to half the events, not
+	// throw away far more than the bound asks (chunk data is only part of
+	// the file, so freeing N file bytes is fewer than N bytes of chunks).
+	if share := float64(len(kept)) / float64(len(evs)); share < 0.35 {
+		t.Fatalf("pruning to half the size kept only %.0f%% of the events", share*100)
+	}
 	// The oldest events went; what is left is exactly the newest ones.
 	sameEvents(t, "kept", kept, expected(evs, Filter{})[removed:])
 	gotSnaps, err := r.Snapshots(0, 0)
