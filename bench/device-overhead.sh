@@ -38,7 +38,7 @@ import sqlite3, sys
 db, pid = sys.argv[1], int(sys.argv[2])
 c = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
 rows = c.execute("""SELECT o.name, sum(k.count), sum(k.dur_sum) FROM chunk_ops k
-  JOIN ops o ON o.source_id = k.source AND o.op_id = k.op
+  JOIN ops o ON o.source = k.source AND o.op = k.op
   WHERE k.pid = ? GROUP BY 1 ORDER BY 2 DESC""", (pid,)).fetchall()
 print(" ".join(f"{n}={cnt}" for n, cnt, _ in rows))
 PYEOF
