@@ -201,3 +201,52 @@ func assertPairs(t *testing.T, evs []event.Event) {
 		t.Error("no frees recorded")
 	}
 }
+
+// TestTracePIDAndCudaLib narrows trace two ways at once: --pid picks the
+// process and --cuda-lib probes only the runtime, so the workload's runtime
+// calls are all recorded (launches included, counted once at the runtime)
+// and its direct driver calls, whose library was left out, are not.
+func TestTracePIDAndCudaLib(t *testing.T) {
+	requireBPF(t)
+	art := standin.Require(t)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	run, err := art.Start(ctx, nil, "--pattern", "basic", "--iterations", "4")
+	if err != nil {
+		t.Fatal(err)
+	}
+	db := filepath.Join(t.TempDir(), "p.db")
+	tr := startTrace(t, "-d", db, "--pid", strconv.Itoa(run.PID()), "--cuda-lib", art.Runtime)
+	tr.waitLine("tracing PID "+strconv.Itoa(run.PID())+" ", 20*time.Second)
+	if err := run.Release(); err != nil {
+		t.Fatal(err)
+	}
+	counts, err := run.Wait()
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr.stop()
+	want := map[string]uint64{}
+	for op, n := range wantCounts(counts) {
+		if oi, _ := event.OpByName(op); oi.Source == event.SourceCUDA {
+			want[op] = n
+		}
+	}
+	evs, _ := eventsOf(t, db, uint32(counts.PID))
+	assertSameCounts(t, "runtime only", want, gotCounts(evs))
+	if strings.Contains(tr.stderr(), "probing "+art.Driver) {
+		t.Errorf("--cuda-lib %s also probed the driver:\n%s", art.Runtime, tr.stderr())
+	}
+}
+
+// TestTraceRefusesMissingPID: a --pid that does not exist is an error the
+// user can act on, not a silent empty trace.
+func TestTraceRefusesMissingPID(t *testing.T) {
+	requireBPF(t)
+	tr := startTrace(t, "--pid", "999999999", "--record=false")
+	<-tr.done
+	err := tr.cmd.Wait()
+	if err == nil || !strings.Contains(tr.stderr(), "no such process") {
+		t.Fatalf("exit %v, stderr:\n%s", err, tr.stderr())
+	}
+}
