@@ -177,25 +177,10 @@ func runTraced(t *testing.T, tr *tracer, art *standin.Artifacts, env []string, a
 	return counts
 }
 
-// opOf maps a function the workload counts to the op trace records.
-func opOf(fn string) (event.Key, bool) {
-	name := fn
-	for _, suffix := range []string{"_ptsz", "_ptds", "_v2"} {
-		name = strings.TrimSuffix(name, suffix)
-	}
-	oi, ok := event.OpByName(name)
-	if !ok || (oi.Source != event.SourceCUDA && oi.Source != event.SourceDriver) {
-		return event.Key{}, false
-	}
-	return event.Key{Source: oi.Source, Op: oi.Op}, true
-}
-
 func wantCounts(c *standin.Counts) map[string]uint64 {
 	want := map[string]uint64{}
-	for fn, n := range c.Calls {
-		if k, ok := opOf(fn); ok {
-			want[event.OpName(k.Source, k.Op)] += n
-		}
+	for k, n := range c.Want() {
+		want[event.OpName(k.Source, k.Op)] = n
 	}
 	return want
 }

@@ -158,7 +158,7 @@ func assertDurations(t *testing.T, c *standin.Counts, evs []event.Event) {
 	t.Helper()
 	measured := map[string]uint64{}
 	for fn, ns := range c.BusyNs {
-		if k, ok := opOf(fn); ok {
+		if k, ok := standin.EventOp(fn); ok {
 			measured[event.OpName(k.Source, k.Op)] += ns
 		}
 	}

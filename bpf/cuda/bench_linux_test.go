@@ -85,7 +85,7 @@ func BenchmarkCalls(b *testing.B) {
 			for b.Loop() {
 				c, _ := patternOnce(b, bc.opts, "memcpy-heavy", 20)
 				elapsed += time.Duration(c.ElapsedNs)
-				for _, n := range wantCounts(c) {
+				for _, n := range c.Want() {
 					calls += n
 				}
 			}

@@ -21,7 +21,7 @@ func TestEveryLostRecordIsCounted(t *testing.T) {
 	}
 	dropped := c.DropsOf(event.SourceCUDA) + c.DropsOf(event.SourceDriver)
 	var produced uint64
-	for _, n := range wantCounts(counts) {
+	for _, n := range counts.Want() {
 		produced += n
 	}
 	recorded := uint64(len(events))
@@ -50,7 +50,7 @@ func TestSamplingCountsWhatItSkips(t *testing.T) {
 		t.Fatal(err)
 	}
 	var produced uint64
-	for _, n := range wantCounts(counts) {
+	for _, n := range counts.Want() {
 		produced += n
 	}
 	recorded := uint64(len(events))

@@ -3,7 +3,6 @@ package cuda
 import (
 	"context"
 	"slices"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -145,31 +144,6 @@ func (h *harness) of(pid int) []event.Event {
 		}
 	}
 	return out
-}
-
-// opOf maps a function the workload counts to the event op a probe
-// records for it; false for functions no probe of this family covers.
-func opOf(fn string) (event.Key, bool) {
-	name := fn
-	for _, suffix := range []string{"_ptsz", "_ptds", "_v2"} {
-		name = strings.TrimSuffix(name, suffix)
-	}
-	oi, ok := event.OpByName(name)
-	if !ok || (oi.Source != event.SourceCUDA && oi.Source != event.SourceDriver) {
-		return event.Key{}, false
-	}
-	return event.Key{Source: oi.Source, Op: oi.Op}, true
-}
-
-// wantCounts is the workload's counts folded onto event ops.
-func wantCounts(c *standin.Counts) map[event.Key]uint64 {
-	want := map[event.Key]uint64{}
-	for fn, n := range c.Calls {
-		if k, ok := opOf(fn); ok {
-			want[k] += n
-		}
-	}
-	return want
 }
 
 func gotCounts(events []event.Event) map[event.Key]uint64 {

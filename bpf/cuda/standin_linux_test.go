@@ -16,7 +16,7 @@ func TestBasicCountsEqualWorkload(t *testing.T) {
 	h := newHarness(t, Options{})
 	counts := h.run(nil, "--pattern", "basic", "--iterations", "5")
 	events := h.of(counts.PID)
-	assertCounts(t, wantCounts(counts), gotCounts(events))
+	assertCounts(t, counts.Want(), gotCounts(events))
 	assertDurations(t, counts, events)
 	assertPairs(t, events)
 	assertLaunchArgs(t, events)
@@ -32,7 +32,7 @@ func TestRuntimeOnlyLaunchesCountOnce(t *testing.T) {
 	}
 	layer, _ := h.tr.LaunchLayer(uint32(counts.PID))
 	events := h.of(counts.PID)
-	assertCounts(t, wantCounts(counts), gotCounts(events))
+	assertCounts(t, counts.Want(), gotCounts(events))
 	if layer != LayerRuntime {
 		t.Errorf("launch layer %v, want runtime: the driver never saw these launches", layer)
 	}
@@ -50,7 +50,7 @@ func TestCalibrationSwitchesMidStormWithoutLoss(t *testing.T) {
 		t.Fatalf("looking up the workload: %v %v", ok, err)
 	}
 	events := h.of(counts.PID)
-	assertCounts(t, wantCounts(counts), gotCounts(events))
+	assertCounts(t, counts.Want(), gotCounts(events))
 	if layer != LayerDriver {
 		t.Errorf("launch layer %v, want driver after calibration", layer)
 	}
@@ -67,7 +67,7 @@ func TestThreadsCountPerThread(t *testing.T) {
 	h := newHarness(t, Options{})
 	counts := h.run(nil, "--pattern", "threads", "--iterations", "4")
 	events := h.of(counts.PID)
-	assertCounts(t, wantCounts(counts), gotCounts(events))
+	assertCounts(t, counts.Want(), gotCounts(events))
 	tids := map[uint32]bool{}
 	for _, e := range events {
 		tids[e.TID] = true
@@ -86,7 +86,7 @@ func TestLaunchLatencyRecordsDurations(t *testing.T) {
 	h := newHarness(t, Options{LaunchLatency: true})
 	counts := h.run(nil, "--pattern", "basic", "--iterations", "2")
 	events := h.of(counts.PID)
-	assertCounts(t, wantCounts(counts), gotCounts(events))
+	assertCounts(t, counts.Want(), gotCounts(events))
 	for _, e := range events {
 		if cls := classOf(e); cls == event.ClassLaunch && e.DurNs <= 0 {
 			t.Fatalf("%s without a duration under --launch-latency", e.OpName())
@@ -117,7 +117,7 @@ func assertDurations(t *testing.T, c *standin.Counts, events []event.Event) {
 	busy := map[string]time.Duration{}
 	floor := map[string]time.Duration{}
 	for fn, n := range c.Calls {
-		k, ok := opOf(fn)
+		k, ok := standin.EventOp(fn)
 		if !ok || classOf(event.Event{Source: k.Source, Op: k.Op}) == event.ClassLaunch {
 			continue
 		}
@@ -214,7 +214,7 @@ func TestPerFunctionLinks(t *testing.T) {
 	}
 	counts := h.run(nil, "--pattern", "basic", "--iterations", "2")
 	events := h.of(counts.PID)
-	assertCounts(t, wantCounts(counts), gotCounts(events))
+	assertCounts(t, counts.Want(), gotCounts(events))
 	assertPairs(t, events)
 }
 
@@ -224,7 +224,7 @@ func TestPerProcessReturnProbes(t *testing.T) {
 	h := newHarness(t, Options{ReturnProbes: ReturnPerProcess})
 	counts := h.run(nil, "--pattern", "basic", "--iterations", "3")
 	events := h.of(counts.PID)
-	assertCounts(t, wantCounts(counts), gotCounts(events))
+	assertCounts(t, counts.Want(), gotCounts(events))
 	assertDurations(t, counts, events)
 	assertPairs(t, events)
 }
@@ -236,7 +236,7 @@ func TestNoReturnProbesStillCountsOnce(t *testing.T) {
 	h := newHarness(t, Options{ReturnProbes: ReturnPerProcess})
 	counts := h.runWith(false, nil, "--pattern", "basic", "--iterations", "3")
 	events := h.of(counts.PID)
-	assertCounts(t, wantCounts(counts), gotCounts(events))
+	assertCounts(t, counts.Want(), gotCounts(events))
 	for _, e := range events {
 		if e.DurNs != 0 {
 			t.Fatalf("%s has a duration without return probes", e.OpName())

@@ -90,12 +90,6 @@ func Load(m *shared.Maps, opts Options) (*Tracer, error) {
 	if opts.Clock == (ring.Clock{}) {
 		opts.Clock = ring.NewClock()
 	}
-	if opts.RingBytes == 0 {
-		opts.RingBytes = DefaultRingBytes
-	}
-	if err := ring.CheckSize(opts.RingBytes); err != nil {
-		return nil, err
-	}
 	if opts.Calibrate <= 0 {
 		opts.Calibrate = time.Second
 	}
@@ -103,9 +97,8 @@ func Load(m *shared.Maps, opts Options) (*Tracer, error) {
 	if err != nil {
 		return nil, err
 	}
-	spec.Maps[cudaMapCudaEvents].MaxEntries = uint32(opts.RingBytes)
-	if err := spec.Variables[cudaVarWakeBytes].Set(ring.WakeBytes(opts.RingBytes)); err != nil {
-		return nil, fmt.Errorf("setting wake-up threshold: %w", err)
+	if opts.RingBytes, err = ring.Configure(spec, cudaMapCudaEvents, cudaVarWakeBytes, opts.RingBytes, DefaultRingBytes); err != nil {
+		return nil, err
 	}
 	if err := spec.Variables[cudaVarLaunchLatency].Set(opts.LaunchLatency); err != nil {
 		return nil, fmt.Errorf("setting launch latency: %w", err)

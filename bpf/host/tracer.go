@@ -52,12 +52,6 @@ func Load(m *shared.Maps, opts Options) (*Tracer, error) {
 	if opts.Clock == (ring.Clock{}) {
 		opts.Clock = ring.NewClock()
 	}
-	if opts.RingBytes == 0 {
-		opts.RingBytes = DefaultRingBytes
-	}
-	if err := ring.CheckSize(opts.RingBytes); err != nil {
-		return nil, err
-	}
 	if opts.Summary <= 0 {
 		opts.Summary = time.Second
 	}
@@ -65,9 +59,8 @@ func Load(m *shared.Maps, opts Options) (*Tracer, error) {
 	if err != nil {
 		return nil, err
 	}
-	spec.Maps[hostMapHostEvents].MaxEntries = uint32(opts.RingBytes)
-	if err := spec.Variables[hostVarWakeBytes].Set(ring.WakeBytes(opts.RingBytes)); err != nil {
-		return nil, fmt.Errorf("setting wake-up threshold: %w", err)
+	if opts.RingBytes, err = ring.Configure(spec, hostMapHostEvents, hostVarWakeBytes, opts.RingBytes, DefaultRingBytes); err != nil {
+		return nil, err
 	}
 	coll, err := ebpf.NewCollectionWithOptions(spec, ebpf.CollectionOptions{MapReplacements: m.Replacements()})
 	if err != nil {

@@ -8,6 +8,8 @@ import (
 	"errors"
 	"fmt"
 	"os"
+
+	"github.com/cilium/ebpf"
 )
 
 // MinSize is the smallest ring the kernel accepts: one page.
@@ -32,4 +34,21 @@ func CheckSize(n int) error {
 // to drain three quarters of headroom before anything is dropped.
 func WakeBytes(size int) uint64 {
 	return uint64(size / 4)
+}
+
+// Configure sizes a family's ring buffer before the collection loads: the
+// ring map's size (size 0 takes def) and the wake-up threshold variable the
+// family's programs read.
+func Configure(spec *ebpf.CollectionSpec, ringMap, wakeVar string, size, def int) (int, error) {
+	if size == 0 {
+		size = def
+	}
+	if err := CheckSize(size); err != nil {
+		return 0, err
+	}
+	spec.Maps[ringMap].MaxEntries = uint32(size)
+	if err := spec.Variables[wakeVar].Set(WakeBytes(size)); err != nil {
+		return 0, fmt.Errorf("setting wake-up threshold: %w", err)
+	}
+	return size, nil
 }
