@@ -3,8 +3,21 @@ module ingero.dev/ingero-check
 go 1.26.0
 
 require (
+	github.com/NVIDIA/go-nvml v0.13.4-1
+	github.com/cilium/ebpf v0.22.0
 	github.com/peterbourgon/ff/v3 v3.4.0
+	ingero.dev/bpf v0.0.0
 	ingero.dev/common v0.0.0
+	ingero.dev/common/gpu v0.0.0
 )
 
-replace ingero.dev/common => ../common
+require (
+	github.com/google/uuid v1.6.0 // indirect
+	golang.org/x/sys v0.49.0 // indirect
+)
+
+replace (
+	ingero.dev/bpf => ../bpf
+	ingero.dev/common => ../common
+	ingero.dev/common/gpu => ../common/gpu
+)
