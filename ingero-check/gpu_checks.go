@@ -58,16 +58,18 @@ func libraryResult(name string, kind cudalib.Kind, installed []cudalib.Installed
 	if snap != nil {
 		mapped = snap.OfKind(kind)
 	}
+	// One line per file: libcuda.so.1 is usually a symlink to the
+	// versioned file a process maps, so files are told apart by inode.
+	type fileKey struct{ dev, ino uint64 }
 	var paths []string
-	seen := map[string]bool{}
+	seen := map[fileKey]bool{}
 	for _, l := range mapped {
-		p := l.MappedPath
-		seen[p] = true
-		paths = append(paths, fmt.Sprintf("%s (loaded by %d process(es))", p, len(l.PIDs)))
+		seen[fileKey{l.Dev, l.Inode}] = true
+		paths = append(paths, fmt.Sprintf("%s (loaded by %d process(es))", l.MappedPath, len(l.PIDs)))
 	}
 	for _, in := range installed {
-		if in.Kind == kind && !seen[in.Path] {
-			seen[in.Path] = true
+		if k := (fileKey{in.Dev, in.Inode}); in.Kind == kind && !seen[k] {
+			seen[k] = true
 			paths = append(paths, in.Path)
 		}
 	}
