@@ -34,25 +34,25 @@ var scenarios = []Scenario{
 		Name:        "contention",
 		Description: "host memory runs out: the box swaps and every sync waits on page faults",
 		Rule:        "memory-pressure", Culprit: "swap",
-		plant:       swapStorm,
+		plant: swapStorm,
 	},
 	{
 		Name:        "cold-start",
 		Description: "the caching allocator is emptied every step (torch.cuda.empty_cache)",
 		Rule:        "alloc-churn", Culprit: "cudaMalloc",
-		plant:       allocChurn,
+		plant: allocChurn,
 	},
 	{
 		Name:        "memcpy-bottleneck",
 		Description: "pageable host memory: each step copies 256 MiB host-to-device synchronously",
 		Rule:        "memcpy-bound", Culprit: "H2D",
-		plant:       bigCopies,
+		plant: bigCopies,
 	},
 	{
 		Name:        "periodic-spike",
 		Description: "a checkpoint writer floods the disk every few seconds; syncs spike with it",
 		Rule:        "block-io", Culprit: "checkpoint",
-		plant:       checkpoints,
+		plant: checkpoints,
 	},
 }
 
