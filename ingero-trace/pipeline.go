@@ -8,7 +8,7 @@ import (
 
 	"ingero.dev/common/event"
 	"ingero.dev/common/sysinfo"
-	"ingero.dev/ingero-trace/internal/tui"
+	"ingero.dev/common/tui"
 )
 
 // pipeline is the one goroutine that sees every event: the live view's

@@ -14,7 +14,7 @@ import (
 	"ingero.dev/bpf/seccomp"
 	"ingero.dev/bpf/shared"
 	"ingero.dev/common/cudalib"
-	"ingero.dev/ingero-trace/internal/tui"
+	"ingero.dev/common/tui"
 )
 
 // targets finds the processes to trace and keeps the probes in step with

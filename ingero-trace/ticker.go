@@ -8,7 +8,7 @@ import (
 	"ingero.dev/bpf/shared"
 	"ingero.dev/common/event"
 	"ingero.dev/common/sysinfo"
-	"ingero.dev/ingero-trace/internal/tui"
+	"ingero.dev/common/tui"
 )
 
 // ticker is the once-a-second work of the pipeline goroutine: host

@@ -15,7 +15,7 @@ import (
 	"ingero.dev/common/cli"
 	"ingero.dev/common/event"
 	"ingero.dev/common/sysinfo"
-	"ingero.dev/ingero-trace/internal/tui"
+	"ingero.dev/common/tui"
 )
 
 // New builds the command.

@@ -10,7 +10,7 @@ import (
 	"ingero.dev/common/cli"
 	"ingero.dev/common/event"
 	"ingero.dev/common/timerange"
-	"ingero.dev/ingero-trace/internal/tui"
+	"ingero.dev/common/tui"
 )
 
 // view decides how trace talks to the person running it: a live screen on
