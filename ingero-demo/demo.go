@@ -1,95 +1,90 @@
-// Package demo builds the `ingero demo` command.
-//
-// The planted-cause scenarios arrive with issue #5. Until then the demo
-// exercises the recording contract end to end on sample data: it writes a
-// synthetic training loop to both a SQLite database and a stream file,
-// reads both back through the same loader every read-only command uses,
-// checks that they agree event for event, and reports what it measured.
+// Package demo builds the `ingero demo` command: scenarios that plant a
+// known GPU slowdown, record it through the same code trace uses (live
+// statistics, the store) and end with the explain report that must name
+// the planted cause.
 package demo
 
 import (
 	"context"
 	"flag"
 	"fmt"
-	"os"
-	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/peterbourgon/ff/v3/ffcli"
 
 	"ingero.dev/common/cli"
+	"ingero.dev/ingero-demo/internal/scenario"
 )
 
 type config struct {
-	stdio cli.Stdio
-	db    string
-	steps int
-	seed  uint64
-	noGPU bool
+	stdio  cli.Stdio
+	db     string
+	seed   uint64
+	span   time.Duration
+	noGPU  bool
+	json   bool
+	now    func() time.Time
+	runner func(ctx context.Context, args []string) (string, error) // runs explain
 }
 
 // New builds the command.
 func New(stdio cli.Stdio) *ffcli.Command {
-	c := &config{stdio: stdio}
+	c := &config{stdio: stdio, now: time.Now, runner: runExplain}
 	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
 	cli.DBFlag(fs, &c.db)
-	fs.IntVar(&c.steps, "steps", 3000, "training steps of sample data to generate")
-	fs.Uint64Var(&c.seed, "seed", 1, "seed of the sample data")
-	fs.BoolVar(&c.noGPU, "no-gpu", false, "synthetic mode (the only mode of this build)")
+	fs.Uint64Var(&c.seed, "seed", 1, "seed of the synthetic scenarios (the same seed gives the same events)")
+	fs.DurationVar(&c.span, "span", 30*time.Second, "length of each scenario's recording")
+	fs.BoolVar(&c.noGPU, "no-gpu", false, "synthetic mode: generate the events instead of tracing a workload")
+	fs.BoolVar(&c.json, "json", false, "print the scenario's events as NDJSON instead of the report")
 	return &ffcli.Command{
 		Name:       "demo",
 		ShortUsage: "ingero demo [flags] [scenario]",
 		ShortHelp:  "Run scenarios that plant a GPU slowdown and explain it",
-		LongHelp: "This build runs the stream/store round trip on sample data: a synthetic\n" +
-			"PyTorch-style training loop is recorded to a database and a stream file,\n" +
-			"read back, and checked event for event. The planted-cause scenarios\n" +
-			"(incident, cpu-contention, …) arrive with issue #5.",
+		LongHelp: "Scenarios, run in this order without an argument:\n  " +
+			strings.Join(describe(), "\n  ") + "\n\n" +
+			"Each is recorded to a database (a temporary one unless -d) and ends with\n" +
+			"the report of 'ingero explain', which names the planted cause.",
 		FlagSet: fs,
 		Exec:    c.exec,
 	}
 }
 
+func describe() []string {
+	var out []string
+	for _, s := range scenario.All() {
+		out = append(out, fmt.Sprintf("%-18s %s", s.Name, s.Description))
+	}
+	return out
+}
+
 func (c *config) exec(ctx context.Context, args []string) error {
-	if len(args) > 0 {
-		return fmt.Errorf("scenario %q: scenarios are %w in this build (roadmap: issue #5); run 'ingero demo' for the recording round trip", args[0], cli.ErrNotAvailable)
+	list := scenario.All()
+	if len(args) > 1 {
+		return cli.Usagef("one scenario at a time (got %d)", len(args))
 	}
-	if c.steps <= 0 {
-		return cli.Usagef("--steps must be positive, got %d", c.steps)
+	if len(args) == 1 {
+		s, ok := scenario.Find(args[0])
+		if !ok {
+			msg := fmt.Sprintf("unknown scenario %q (scenarios: %s)", args[0], strings.Join(scenario.Names(), ", "))
+			if near := cli.Closest(args[0], scenario.Names()); near != "" {
+				msg = fmt.Sprintf("unknown scenario %q; did you mean %q?", args[0], near)
+			}
+			return cli.Usagef("%s", msg)
+		}
+		list = []scenario.Scenario{s}
 	}
-	dir, dbFile, cleanup, err := c.paths()
-	if err != nil {
-		return err
+	if c.span < 5*time.Second || c.span > time.Hour {
+		return cli.Usagef("--span %v: between 5s and 1h", c.span)
 	}
-	defer cleanup()
-	fmt.Fprintln(c.stdio.Out, "ingero demo: the planted-cause scenarios arrive with issue #5; this build runs")
-	fmt.Fprintln(c.stdio.Out, "the stream/store round trip on sample data (a synthetic PyTorch-style training loop).")
-	fmt.Fprintln(c.stdio.Out)
-	res, err := roundTrip(ctx, c.seed, c.steps, dbFile, filepath.Join(dir, "demo.stream"))
-	if err != nil {
-		return err
+	if !c.json {
+		fmt.Fprintln(c.stdio.Out, "ingero demo: synthetic mode: events are generated with realistic timing and go through")
+		fmt.Fprintln(c.stdio.Out, "the same statistics, store and causal engine as a real trace.")
 	}
-	res.print(c.stdio.Out)
+	for i, s := range list {
+		if err := c.runScenario(ctx, s, i, len(list)); err != nil {
+			return fmt.Errorf("scenario %s: %w", s.Name, err)
+		}
+	}
 	return nil
 }
-
-// paths returns where the demo writes: next to -d when given (kept), else a
-// temporary directory (removed).
-func (c *config) paths() (dir, dbFile string, cleanup func(), err error) {
-	if c.db != "" {
-		dir = filepath.Dir(c.db)
-		if err := os.MkdirAll(dir, 0o755); err != nil {
-			return "", "", nil, fmt.Errorf("creating %s: %w", dir, err)
-		}
-		if _, err := os.Stat(c.db); err == nil {
-			return "", "", nil, cli.Usagef("%s already exists; the demo writes a fresh database: pass a new path with -d", c.db)
-		}
-		return dir, c.db, func() {}, nil
-	}
-	dir, err = os.MkdirTemp("", "ingero-demo-")
-	if err != nil {
-		return "", "", nil, fmt.Errorf("creating a temporary directory: %w", err)
-	}
-	return dir, filepath.Join(dir, "demo.db"), func() { os.RemoveAll(dir) }, nil
-}
-
-func since(t time.Time) string { return time.Since(t).Round(time.Millisecond).String() }

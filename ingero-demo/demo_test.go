@@ -3,12 +3,45 @@ package demo
 import (
 	"bytes"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"ingero.dev/common/cli"
+	"ingero.dev/ingero-demo/internal/scenario"
 )
+
+var (
+	explainOnce sync.Once
+	explainBin  string
+	explainErr  error
+)
+
+// useRealExplain builds ingero-explain so the demo's report comes from the
+// real command, as it does for users.
+func useRealExplain(t *testing.T) {
+	t.Helper()
+	explainOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "ingero-explain-bin-")
+		if err != nil {
+			explainErr = err
+			return
+		}
+		explainBin = filepath.Join(dir, "ingero-explain")
+		cmd := exec.Command("go", "build", "-o", explainBin, "./cmd/ingero-explain")
+		cmd.Dir = "../ingero-explain"
+		if out, err := cmd.CombinedOutput(); err != nil {
+			explainErr = err
+			t.Logf("%s", out)
+		}
+	})
+	if explainErr != nil {
+		t.Fatalf("building ingero-explain: %v", explainErr)
+	}
+	t.Setenv("INGERO_EXPLAIN", explainBin)
+}
 
 func run(t *testing.T, args ...string) (string, string, int) {
 	t.Helper()
@@ -18,40 +51,36 @@ func run(t *testing.T, args ...string) (string, string, int) {
 	return out.String(), errb.String(), code
 }
 
-func TestRoundTripReportsIdenticalRecordings(t *testing.T) {
-	db := filepath.Join(t.TempDir(), "out", "demo.db")
-	out, errOut, code := run(t, "-d", db, "--steps", "200")
-	if code != 0 {
-		t.Fatalf("exit %d, stderr %q", code, errOut)
-	}
-	for _, want := range []string{"issue #5", "(database)", "(stream)", "cudaStreamSynchronize", "cudaLaunchKernel"} {
-		if !strings.Contains(out, want) {
-			t.Errorf("output lacks %q:\n%s", want, out)
-		}
-	}
-	if n := strings.Count(out, "events identical"); n != 2 {
-		t.Errorf("want both recordings verified, got %d:\n%s", n, out)
-	}
-	for _, f := range []string{db, filepath.Join(filepath.Dir(db), "demo.stream")} {
-		if _, err := os.Stat(f); err != nil {
-			t.Errorf("-d output %s not kept: %v", f, err)
-		}
-	}
-	// A second run must not write into an existing database.
-	if _, errOut, code := run(t, "-d", db); code != cli.ExitUsage || !strings.Contains(errOut, "already exists") {
-		t.Errorf("rerun on existing -d: exit %d, %q", code, errOut)
+// TestEveryScenarioNamesItsPlantedCause is the demo's promise: each
+// scenario's report names what was planted.
+func TestEveryScenarioNamesItsPlantedCause(t *testing.T) {
+	useRealExplain(t)
+	for _, s := range scenario.All() {
+		t.Run(s.Name, func(t *testing.T) {
+			out, errOut, code := run(t, "--no-gpu", s.Name)
+			if code != 0 {
+				t.Fatalf("exit %d: %s\n%s", code, errOut, out)
+			}
+			report := out[strings.Index(out, "recorded "):]
+			if !strings.Contains(report, s.Culprit) {
+				t.Errorf("the report does not name the planted cause %q:\n%s", s.Culprit, report)
+			}
+		})
 	}
 }
 
-func TestScenarioNotYetAvailable(t *testing.T) {
-	_, errOut, code := run(t, "incident")
-	if code != cli.ExitRuntime || !strings.Contains(errOut, "issue #5") || strings.Count(errOut, "\n") != 1 {
-		t.Errorf("exit %d, stderr %q", code, errOut)
+func TestUsage(t *testing.T) {
+	if _, errOut, code := run(t, "incidnet"); code != cli.ExitUsage || !strings.Contains(errOut, `did you mean "incident"`) {
+		t.Errorf("typo: exit %d, %q", code, errOut)
+	}
+	if _, _, code := run(t, "--span", "1s"); code != cli.ExitUsage {
+		t.Errorf("--span 1s: exit %d", code)
 	}
 }
 
-func TestBadSteps(t *testing.T) {
-	if _, _, code := run(t, "--steps", "0"); code != cli.ExitUsage {
-		t.Errorf("--steps 0: exit %d, want 2", code)
+func TestJSONPrintsEvents(t *testing.T) {
+	out, _, code := run(t, "--json", "--span", "5s", "incident")
+	if code != 0 || strings.Count(out, "\n") < 1000 || !strings.Contains(out, `"process_name":"python3"`) {
+		t.Fatalf("exit %d, %d lines", code, strings.Count(out, "\n"))
 	}
 }

@@ -1,0 +1,148 @@
+package demo
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"ingero.dev/common/event"
+	"ingero.dev/common/ndjson"
+	"ingero.dev/common/store"
+	"ingero.dev/common/tui"
+	"ingero.dev/ingero-demo/internal/scenario"
+)
+
+func (c *config) runScenario(ctx context.Context, s scenario.Scenario, i, n int) error {
+	end := c.now()
+	rec := s.Generate(c.seed, c.span, end)
+	if c.json {
+		enc := ndjson.NewEncoder(c.stdio.Out)
+		if err := enc.EncodeBatch(rec.Events); err != nil {
+			return err
+		}
+		return enc.Flush()
+	}
+	path, cleanup, err := c.dbPath(s.Name, n)
+	if err != nil {
+		return err
+	}
+	defer cleanup()
+	fmt.Fprintf(c.stdio.Out, "\n== [%d/%d] %s: %s\n", i+1, n, s.Name, s.Description)
+	stats := tui.NewStats(end.Add(-c.span), false)
+	if err := record(path, rec, stats, end); err != nil {
+		return err
+	}
+	m := stats.Model(end)
+	m.DBPath = path
+	if err := tui.RenderPlain(c.stdio.Out, &m); err != nil {
+		return err
+	}
+	fmt.Fprintf(c.stdio.Out, "recorded %d events to %s\n\n", len(rec.Events), path)
+	out, err := c.runner(ctx, []string{"-d", path, "--since", (2 * c.span).String()})
+	fmt.Fprint(c.stdio.Out, out)
+	return err
+}
+
+// record writes the scenario the way trace does: every event through the
+// live statistics and into the store, with the host snapshots and a
+// session row.
+func record(path string, rec scenario.Recording, stats *tui.Stats, end time.Time) error {
+	w, err := store.OpenWriter(path, store.Options{FlushInterval: -1})
+	if err != nil {
+		return err
+	}
+	sess := event.Session{ID: fmt.Sprintf("demo-node:%d", end.UnixNano()), Node: "demo-node", Host: "demo-node",
+		StartNs: rec.Events[0].TimeNs, Version: "demo", Flags: map[string]string{"mode": "synthetic"}}
+	err = w.BeginSession(sess)
+	for i := 0; err == nil && i < len(rec.Events); i += 4096 {
+		batch := rec.Events[i:min(i+4096, len(rec.Events))]
+		for j := range batch {
+			stats.Observe(&batch[j])
+		}
+		err = w.Append(batch)
+	}
+	if err == nil {
+		err = w.PutSnapshots(rec.Snapshots)
+	}
+	if err == nil {
+		err = w.EndSession(sess.ID, end.UnixNano(), event.SessionStats{Events: uint64(len(rec.Events))})
+	}
+	return errors.Join(err, w.Close())
+}
+
+// dbPath is -d for one scenario, -d with the scenario's name added for
+// several, or a temporary file that goes away after the report.
+func (c *config) dbPath(name string, n int) (string, func(), error) {
+	if c.db == "" {
+		dir, err := os.MkdirTemp("", "ingero-demo-")
+		if err != nil {
+			return "", nil, err
+		}
+		return filepath.Join(dir, name+".db"), func() { os.RemoveAll(dir) }, nil
+	}
+	path := c.db
+	if n > 1 {
+		ext := filepath.Ext(path)
+		path = strings.TrimSuffix(path, ext) + "-" + name + ext
+	}
+	if _, err := os.Stat(path); err == nil {
+		return "", nil, fmt.Errorf("%s already exists; the demo writes a fresh database: pass a new path with -d", path)
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return "", nil, err
+	}
+	return path, func() {}, nil
+}
+
+// runExplain runs `ingero explain` as a process on the demo's database:
+// commands never import each other, and this way the demo shows exactly
+// what a user's own explain prints.
+func runExplain(ctx context.Context, args []string) (string, error) {
+	bin, pre, err := findExplain()
+	if err != nil {
+		return "", err
+	}
+	cmd := exec.CommandContext(ctx, bin, append(pre, args...)...)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		var ee *exec.ExitError
+		if !errors.As(err, &ee) || ee.ExitCode() != 0 {
+			return string(out), fmt.Errorf("running %s: %w", bin, err)
+		}
+	}
+	return string(out), nil
+}
+
+// findExplain looks for explain as $INGERO_EXPLAIN, as this very binary
+// when it is the multiplexer, beside this binary, then on $PATH.
+func findExplain() (string, []string, error) {
+	if p := os.Getenv("INGERO_EXPLAIN"); p != "" {
+		return p, nil, nil
+	}
+	self, err := os.Executable()
+	if err == nil {
+		if filepath.Base(self) == "ingero" {
+			return self, []string{"explain"}, nil
+		}
+		if p := filepath.Join(filepath.Dir(self), "ingero-explain"); isExec(p) {
+			return p, nil, nil
+		}
+	}
+	if p, err := exec.LookPath("ingero-explain"); err == nil {
+		return p, nil, nil
+	}
+	if p, err := exec.LookPath("ingero"); err == nil {
+		return p, []string{"explain"}, nil
+	}
+	return "", nil, errors.New("ingero explain not found: run the demo as 'ingero demo', or put ingero-explain beside ingero-demo or on $PATH")
+}
+
+func isExec(p string) bool {
+	fi, err := os.Stat(p)
+	return err == nil && fi.Mode()&0o111 != 0
+}
