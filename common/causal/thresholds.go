@@ -1,0 +1,104 @@
+package causal
+
+import "time"
+
+// Thresholds of the rules. docs/rules.md quotes them; change both together.
+const (
+	// minCalls is how many calls of an op a latency verdict needs.
+	minCalls = 20
+	// minUnder is how many calls must have run under a condition (and,
+	// to compare, without it) before the two groups are compared.
+	minUnder = 5
+	// tailRatio: p99 at least this many times p50 is a latency tail.
+	tailRatio = 3.0
+	// A condition explains a tail when at least tailExplained of the tail
+	// calls ran under it, and that share is tailLift times the share of
+	// all calls that ran under it (a cause present all along explains
+	// nothing).
+	tailExplained = 0.5
+	tailLift      = 1.5
+	// A condition slows calls when the median call under it is slowdownMin
+	// times the median call without it, over at least slowdownCalls calls.
+	slowdownMin   = 1.5
+	slowdownCalls = 10
+	// Impact is the time a cause added to calls, as a share of the
+	// process's wall time: below minImpact nothing is reported.
+	minImpact    = 0.001
+	mediumImpact = 0.01
+	highImpact   = 0.05
+	// highSlowdown/highTailShare: HIGH also needs a clear effect.
+	highSlowdown  = 2.0
+	highTailShare = 0.8
+
+	// grace keeps finished calls and intervals open a little longer, so
+	// that live batches arriving slightly out of order still pair up.
+	grace = int64(250 * time.Millisecond)
+	// maxPending and maxIntervals bound the in-flight state per process.
+	maxPending   = 4096
+	maxIntervals = 256
+
+	// cotenantWindow: another process that made a GPU call this recently
+	// counts as active on the GPU.
+	cotenantWindow = int64(100 * time.Millisecond)
+	// minGPUCalls: a process with fewer GPU calls is not a co-tenant.
+	minGPUCalls = 10
+
+	// Memory pressure, per host snapshot.
+	pressureMemPct    = 95.0
+	pressureSwapGrowB = 32 << 20 // swap grew this much since the previous snapshot
+	pressureMinSnaps  = 3
+
+	// Throughput drop: the reference rate is the 90th percentile of an
+	// op's per-second rate; a drop is a run of at least dropMinSeconds
+	// below dropFraction of it.
+	dropRefQuantile = 0.9
+	dropMinRate     = 10.0 // calls/s at the reference
+	dropFraction    = 0.5
+	dropMinSeconds  = 5
+	dropHighDepth   = 0.75
+	dropHighSeconds = 10
+	dropMinBuckets  = 10
+
+	// GPU starvation: gaps after the GPU drained, longer than both
+	// gapMinNs and gapFactor times the median gap between calls.
+	gapMinNs       = int64(time.Millisecond)
+	gapFactor      = 10
+	gapMinCount    = 5
+	gapMinLaunches = 100
+	gapLowShare    = 0.10
+	gapMediumShare = 0.15
+	gapHighShare   = 0.30
+
+	// Memcpy-bound: share of wall time in copies.
+	memcpyMinCalls    = 10
+	memcpyLowShare    = 0.15
+	memcpyMediumShare = 0.25
+	memcpyHighShare   = 0.50
+
+	// Allocation churn.
+	churnMinAllocs    = 20
+	churnMinRate      = 5.0 // allocations per second of activity
+	churnMinSpread    = 0.3 // share of seconds with allocations
+	churnMinShare     = 0.02
+	churnSlowP99      = int64(time.Millisecond)
+	churnMediumShare  = 0.05
+	churnHighShare    = 0.20
+	churnMediumP99    = int64(5 * time.Millisecond)
+
+	// Memory leak.
+	leakMinPoints    = 10
+	leakMinGrowth    = 64 << 20
+	leakMinR2        = 0.8
+	leakLateGrowth   = 0.25 // share of the growth in the second half
+	leakNearPeak     = 0.9
+	leakHighGrowth   = 1 << 30
+	leakStrongGrowth = 256 << 20
+	leakStrongR2     = 0.95
+	maxLiveAllocs    = 1 << 20
+
+	// CUDA out-of-memory return codes: cudaErrorMemoryAllocation and
+	// CUDA_ERROR_OUT_OF_MEMORY are both 2.
+	errOutOfMemory = 2
+	maxOOMKills    = 64
+	pageSize       = 4096
+)

@@ -1,0 +1,80 @@
+package explain
+
+import (
+	"flag"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"ingero.dev/common/causal"
+	"ingero.dev/common/cli"
+	"ingero.dev/common/timerange"
+)
+
+// request is the command line, checked and resolved against the clock.
+type request struct {
+	opts    causal.Options
+	rng     timerange.Range // in the report's zone
+	now     time.Time
+	toGiven bool // --to was given, so "--since" hints would not reach
+}
+
+func (c *config) request(args []string) (request, error) {
+	switch {
+	case len(args) > 0:
+		return request{}, cli.Usagef("explain takes no arguments (got %q); to query events use 'ingero query'", args[0])
+	case c.nodes != "":
+		return request{}, cli.Usagef("--nodes (cross-node chains) is not in this build yet; explain one node's recording with -d, or combine recordings with 'ingero merge' first")
+	case c.byRequest:
+		return request{}, cli.Usagef("--by-request (per-request summary) is not in this build yet; --annotations shows the request labels of each chain")
+	case c.last < 0:
+		return request{}, cli.Usagef("--last %d: must be 1 or more (0 analyses the whole window)", c.last)
+	case c.chains && c.perProcess:
+		return request{}, cli.Usagef("--chains shows stored chains without analysis, and --per-process needs one; give one of them")
+	case c.chains && c.last > 0:
+		return request{}, cli.Usagef("--last picks the events to analyse, and --chains analyses none; use --since/--from to pick stored chains")
+	}
+	pids, err := parsePIDs(c.pids)
+	if err != nil {
+		return request{}, err
+	}
+	set := map[string]bool{}
+	c.fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	now := c.now().In(c.loc)
+	var rng timerange.Range
+	if c.last > 0 && !set["since"] && !set["from"] {
+		rng, err = c.window.Spec.Resolve(now, 0) // --last alone: the newest N of all history
+	} else {
+		rng, err = c.window.Resolve(now)
+	}
+	if err != nil {
+		return request{}, err
+	}
+	rng.To = rng.To.In(c.loc)
+	opts := causal.Options{ToNs: rng.To.UnixNano(), PIDs: pids, Last: c.last, Now: now}
+	if !rng.From.IsZero() {
+		rng.From = rng.From.In(c.loc)
+		opts.FromNs = rng.From.UnixNano()
+	}
+	return request{opts: opts, rng: rng, now: now, toGiven: set["to"]}, nil
+}
+
+// parsePIDs reads --pid: one PID or a comma-separated list.
+func parsePIDs(s string) ([]uint32, error) {
+	if s == "" {
+		return nil, nil
+	}
+	var pids []uint32
+	for _, part := range strings.Split(s, ",") {
+		part = strings.TrimSpace(part)
+		n, err := strconv.ParseUint(part, 10, 32)
+		if err != nil || n == 0 {
+			return nil, cli.Usagef("--pid %q: %q is not a process id (e.g. --pid 4821 or --pid 4821,5032)", s, part)
+		}
+		if !slices.Contains(pids, uint32(n)) {
+			pids = append(pids, uint32(n))
+		}
+	}
+	return pids, nil
+}

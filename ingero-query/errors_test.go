@@ -1,0 +1,120 @@
+package query
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// oneLine checks the shape every failure must have: nothing on stdout and
+// one line on stderr that names the command and holds want.
+func oneLine(t *testing.T, r result, code int, want string) {
+	t.Helper()
+	if r.code != code || r.out != "" || strings.Count(r.err, "\n") != 1 || !strings.HasPrefix(r.err, "ingero query: ") || !strings.Contains(r.err, want) {
+		t.Errorf("exit %d, stdout %q, stderr %q; want exit %d and one line holding %q", r.code, r.out, r.err, code, want)
+	}
+}
+
+func TestUsageErrors(t *testing.T) {
+	db := writeFixtureDB(t)
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--since", "5"}, "missing unit"},
+		{[]string{"--since", "1h", "--from", "2026-05-24T15:00:00Z"}, "cannot be combined"},
+		{[]string{"--op", "cudaMemcpyy"}, `did you mean "cudaMemcpy"`},
+		{[]string{"--op", "cudaMalloc,zzzzzzzzzz"}, `unknown op "zzzzzzzzzz"`},
+		{[]string{"--pid", "12,abc"}, `"abc" is not a process id`},
+		{[]string{"--pid", "0"}, "not a process id"},
+		{[]string{"--limit", "-1"}, "--limit -1"},
+		{[]string{"--nodes", "host1:8080", "SELECT 1"}, "--nodes (fleet fan-out) is not in this build yet"},
+		{[]string{"--by-request"}, "--by-request (per-request summary) is not in this build yet"},
+		{[]string{"--pid", "1", "SELECT 1"}, "--pid does not apply to SQL"},
+		{[]string{"--since", "1h", "SELECT 1"}, "--since does not apply to SQL"},
+		{[]string{"--max-rows", "5"}, "--max-rows applies to SQL"},
+		{[]string{"SELECT 1", "SELECT 2"}, "as one argument"},
+		{[]string{" "}, "empty"},
+		{[]string{"--timeout", "soon", "SELECT 1"}, "-timeout"},
+	}
+	for _, tt := range tests {
+		oneLine(t, run(t, append([]string{"-d", db}, tt.args...)...), 2, tt.want)
+	}
+}
+
+func TestBadRecordings(t *testing.T) {
+	dir := t.TempDir()
+	garbage := filepath.Join(dir, "garbage.db")
+	os.WriteFile(garbage, []byte("this is not a recording at all, just text\n"), 0o644)
+	empty := filepath.Join(dir, "empty.db")
+	os.WriteFile(empty, nil, 0o644)
+
+	// A database cut in half: the SQLite magic is there, the rest is not.
+	db, err := os.ReadFile(writeFixtureDB(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cut := filepath.Join(dir, "cut.db")
+	os.WriteFile(cut, db[:len(db)/2], 0o644)
+	// A database whose pages after the header are overwritten.
+	scrambled := filepath.Join(dir, "scrambled.db")
+	bad := append([]byte(nil), db...)
+	for i := 100; i < len(bad); i++ {
+		bad[i] = byte(i * 7)
+	}
+	os.WriteFile(scrambled, bad, 0o644)
+
+	tests := []struct {
+		path, want string
+	}{
+		{filepath.Join(dir, "missing.db"), "no database at " + filepath.Join(dir, "missing.db")},
+		{garbage, "neither an ingero database nor an ingero stream file"},
+		{empty, "is empty"},
+		{cut, "corrupt"},
+		{scrambled, "scrambled.db"},
+	}
+	for _, tt := range tests {
+		for _, args := range [][]string{nil, {"--json"}, {"SELECT count(*) FROM events"}} {
+			oneLine(t, run(t, append([]string{"-d", tt.path}, args...)...), 1, tt.want)
+		}
+	}
+}
+
+func TestMissingDefaultDatabaseNamesWhereItLooked(t *testing.T) {
+	home := t.TempDir()
+	t.Setenv("INGERO_DB", "")
+	t.Setenv("SUDO_USER", "")
+	t.Setenv("HOME", home)
+	r := run(t)
+	oneLine(t, r, 1, filepath.Join(home, ".ingero", "ingero.db"))
+	if !strings.Contains(r.err, "sudo ingero trace") {
+		t.Errorf("stderr %q does not say how to record one", r.err)
+	}
+}
+
+func TestSQLErrors(t *testing.T) {
+	db := writeFixtureDB(t)
+	tests := []struct {
+		sql, want string
+	}{
+		{"SELECT nope FROM events", "SQL: "},
+		{"SELECT * FROM no_such_table", "no such table"},
+		{"SELECT 1; SELECT 2", "more than one statement"},
+	}
+	for _, tt := range tests {
+		r := run(t, "-d", db, tt.sql)
+		oneLine(t, r, 1, tt.want)
+		if strings.Contains(r.err, "query: query") {
+			t.Errorf("%q: stderr repeats the command's name: %q", tt.sql, r.err)
+		}
+	}
+}
+
+// A statement that never ends is stopped by --timeout.
+func TestSQLTimeout(t *testing.T) {
+	db := writeFixtureDB(t)
+	r := run(t, "-d", db, "--timeout", "200ms",
+		"WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n) SELECT count(*) FROM n")
+	oneLine(t, r, 1, "ran longer than --timeout 200ms")
+}
