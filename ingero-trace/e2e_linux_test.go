@@ -114,7 +114,19 @@ func TestTraceNamesContendingProcess(t *testing.T) {
 	counts := runTraced(t, tr, art, nil, "--pattern", "sync-heavy", "--duration", "1500ms", "--cpu", strconv.Itoa(cpu))
 	time.Sleep(1200 * time.Millisecond) // one more contention summary
 	tr.stop()
-	evs, _ := eventsOf(t, db, uint32(counts.PID))
+	evs, rec := eventsOf(t, db, uint32(counts.PID))
+	chains, err := rec.Chains(0, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var named bool
+	for _, c := range chains {
+		t.Logf("live chain: [%s] %s: %s", c.Severity, c.Summary, c.RootCause)
+		named = named || strings.Contains(c.RootCause, "logrotate")
+	}
+	if !named {
+		t.Errorf("no chain stored live names logrotate (%d chains)", len(chains))
+	}
 	var preempted, summarised int
 	for _, e := range evs {
 		if e.Source != event.SourceHost || e.PeerComm != "logrotate" {

@@ -120,6 +120,20 @@ func (o *outputs) processes(p []event.ProcessName) {
 	}
 }
 
+// chains stores what the live causal analysis found; a chain keeps its ID
+// across analyses, so the table holds its latest evidence.
+func (o *outputs) chains(c []event.Chain) {
+	if len(c) == 0 {
+		return
+	}
+	if o.db != nil && !o.failed["database"] {
+		o.fail("database", o.db.PutChains(c))
+	}
+	if o.streamW != nil && !o.failed["stream"] {
+		o.fail("stream", o.streamW.WriteChains(c))
+	}
+}
+
 func (o *outputs) progress(sessID string, st event.SessionStats) {
 	if o.db != nil && !o.failed["database"] {
 		o.fail("database", o.db.UpdateSessionStats(sessID, st))

@@ -6,6 +6,7 @@ import (
 	"sync"
 	"time"
 
+	"ingero.dev/common/causal"
 	"ingero.dev/common/event"
 	"ingero.dev/common/sysinfo"
 	"ingero.dev/common/tui"
@@ -21,6 +22,7 @@ type pipeline struct {
 
 	out     *outputs
 	stats   *tui.Stats
+	live    *causal.Live
 	names   *nameBook
 	onFork  func()
 	verbose io.Writer
@@ -36,6 +38,7 @@ func newPipeline(node string, out *outputs, stats *tui.Stats, onFork func(), ver
 		done:    make(chan struct{}),
 		out:     out, stats: stats, onFork: onFork, verbose: verbose, node: node,
 		names: newNameBook(),
+		live:  causal.NewLive(node),
 	}
 }
 
@@ -88,6 +91,7 @@ func (p *pipeline) handle(b []event.Event) {
 			printEvent(p.verbose, e)
 		}
 	}
+	p.live.Observe(b)
 	p.out.events(b)
 	p.pool.Put(&b)
 }

@@ -36,6 +36,7 @@ type ticker struct {
 const (
 	progressEvery = 5  // ticks between session-row updates
 	pruneEvery    = 10 // ticks between --max-db checks
+	chainsEvery   = 5  // ticks between live causal analyses
 )
 
 func (t *ticker) init() {
@@ -55,6 +56,9 @@ func (t *ticker) tick(now time.Time) {
 	if t.n%pruneEvery == 0 {
 		t.prune()
 	}
+	if t.n%chainsEvery == 0 {
+		t.out.chains(t.pl.live.Chains(now))
+	}
 	t.view.refresh(t.model(now))
 }
 
@@ -67,6 +71,7 @@ func (t *ticker) sampleHost(now time.Time) {
 		return
 	}
 	t.snap, t.haveSnap = s, true
+	t.pl.live.ObserveSnapshot(s)
 	if t.deadband.Admit(s, t.sampler.Totals()) {
 		t.out.snapshots([]event.Snapshot{s})
 	}
@@ -141,6 +146,7 @@ func (t *ticker) final() event.SessionStats {
 	t.sampleHost(now)
 	st := t.account(now)
 	t.out.processes(t.pl.names.flush())
+	t.out.chains(t.pl.live.Chains(now))
 	t.prune()
 	st.Events = t.pl.events
 	return st
