@@ -1,6 +1,10 @@
 package causal
 
-import "ingero.dev/common/hist"
+import (
+	"math"
+
+	"ingero.dev/common/hist"
+)
 
 // Rules compare the calls made under a condition (a histogram of their
 // own) with all calls of the op. Both histograms share bucket bounds, so
@@ -61,4 +65,32 @@ func quantileWithout(all, sub *hist.Histogram, q float64) int64 {
 		return true
 	})
 	return out
+}
+
+// auc is the probability that a value of sub exceeds a value of the rest
+// of all (ties count half): 0.5 when sub is no slower, 1 when every value
+// of sub is slower. z is its distance from 0.5 in standard errors of the
+// Mann-Whitney statistic, so that small groups need a larger gap.
+func auc(all, sub *hist.Histogram) (a, z float64) {
+	n1 := float64(sub.Count())
+	n2 := float64(all.Count() - sub.Count())
+	if n1 == 0 || n2 <= 0 {
+		return 0.5, 0
+	}
+	under := make(map[int64]uint64)
+	sub.Buckets(func(b hist.Bucket) bool {
+		under[b.Lo] = b.Count
+		return true
+	})
+	var below, wins float64
+	all.Buckets(func(b hist.Bucket) bool {
+		u := float64(min(under[b.Lo], b.Count))
+		o := float64(b.Count) - u
+		wins += u * (below + o/2)
+		below += o
+		return true
+	})
+	a = wins / (n1 * n2)
+	se := math.Sqrt((n1 + n2 + 1) / (12 * n1 * n2))
+	return a, (a - 0.5) / se
 }

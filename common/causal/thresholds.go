@@ -18,17 +18,22 @@ const (
 	tailExplained = 0.5
 	tailLift      = 1.5
 	// A condition slows calls when the median call under it is slowdownMin
-	// times the median call without it, over at least slowdownCalls calls.
-	slowdownMin   = 1.5
+	// times the median call without it, over at least slowdownCalls calls,
+	// and a call under it is slower than one without with probability at
+	// least slowdownAUC, slowdownZ standard errors above chance.
+	slowdownMin   = 1.2
 	slowdownCalls = 10
+	slowdownAUC   = 0.7
+	slowdownZ     = 4.0
+	// A preemption or an IO marks a call only when it covers at least
+	// coverMin of the call: a long call is more likely to meet a random
+	// short interval, and would look slower for that alone.
+	coverMin = 0.1
 	// Impact is the time a cause added to calls, as a share of the
 	// process's wall time: below minImpact nothing is reported.
-	minImpact    = 0.001
+	minImpact    = 0.005
 	mediumImpact = 0.01
 	highImpact   = 0.05
-	// highSlowdown/highTailShare: HIGH also needs a clear effect.
-	highSlowdown  = 2.0
-	highTailShare = 0.8
 
 	// grace keeps finished calls and intervals open a little longer, so
 	// that live batches arriving slightly out of order still pair up.
@@ -38,10 +43,13 @@ const (
 	maxIntervals = 256
 
 	// cotenantWindow: another process that made a GPU call this recently
-	// counts as active on the GPU.
+	// before a call started counts as active on the GPU during it.
 	cotenantWindow = int64(100 * time.Millisecond)
 	// minGPUCalls: a process with fewer GPU calls is not a co-tenant.
 	minGPUCalls = 10
+	// cotenantHighSpread: with no uncontended calls to compare with, a
+	// tail this wide (p99/p50 or p90/p10) is needed for HIGH.
+	cotenantHighSpread = 5.0
 
 	// Memory pressure, per host snapshot.
 	pressureMemPct    = 95.0
@@ -76,14 +84,14 @@ const (
 	memcpyHighShare   = 0.50
 
 	// Allocation churn.
-	churnMinAllocs    = 20
-	churnMinRate      = 5.0 // allocations per second of activity
-	churnMinSpread    = 0.3 // share of seconds with allocations
-	churnMinShare     = 0.02
-	churnSlowP99      = int64(time.Millisecond)
-	churnMediumShare  = 0.05
-	churnHighShare    = 0.20
-	churnMediumP99    = int64(5 * time.Millisecond)
+	churnMinAllocs   = 20
+	churnMinRate     = 5.0 // allocations per second of activity
+	churnMinSpread   = 0.3 // share of seconds with allocations
+	churnMinShare    = 0.02
+	churnSlowP99     = int64(time.Millisecond)
+	churnMediumShare = 0.05
+	churnHighShare   = 0.20
+	churnMediumP99   = int64(5 * time.Millisecond)
 
 	// Memory leak.
 	leakMinPoints    = 10

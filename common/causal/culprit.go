@@ -1,0 +1,45 @@
+package causal
+
+import "strings"
+
+// culprit is a task that took the CPU from a process.
+type culprit struct {
+	peerKey
+	preempts    int64 // sched_switch: times it preempted the process
+	offNs       int64 // … and the process's off-CPU time
+	first, last int64
+	onNs        int64 // cpu_contention: its time on the process's CPUs
+	switches    int64
+	peak        timed // its busiest summary: when, and on-CPU ns
+	peakCPU     uint64
+	cpus        cpuSet // CPUs it preempted the process on
+}
+
+// culprit returns p's record of the task, creating it.
+func (p *proc) culprit(k peerKey) *culprit {
+	for _, c := range p.culprits {
+		if c.pid == k.pid && c.comm == k.comm {
+			return c
+		}
+	}
+	c := &culprit{peerKey: k}
+	p.culprits = append(p.culprits, c)
+	return c
+}
+
+// excludedPeer says whether a task must never be blamed: the idle task,
+// the process itself (its own threads take turns), and ingero's own work,
+// whose load would otherwise be reported as the user's problem.
+func (e *engine) excludedPeer(pid uint32, comm string, victim uint32) bool {
+	switch {
+	case pid == 0, pid == victim, e.selfPID != 0 && pid == e.selfPID:
+		return true
+	}
+	return ownComm(comm)
+}
+
+// ownComm matches ingero's own task names (the multiplexer, ingero-trace
+// and their threads, which inherit the comm) and the idle tasks.
+func ownComm(comm string) bool {
+	return comm == "ingero" || strings.HasPrefix(comm, "ingero-") || strings.HasPrefix(comm, "swapper/")
+}

@@ -1,0 +1,80 @@
+package causal
+
+import "ingero.dev/common/event"
+
+// hostState follows one host's snapshots: whether memory is under
+// pressure now, and the numbers the memory rules quote.
+type hostState struct {
+	node      string
+	latest    event.Snapshot
+	snaps     int64
+	pressure  bool              // the latest snapshot showed pressure
+	hasLatest bool              // latest holds a snapshot (possibly a previous window's)
+	recent    [8]event.Snapshot // ring of the latest snapshots
+	nrecent   int
+	pressured int64
+	series    series // snapshots under pressure per bucket
+
+	firstPressure event.Snapshot
+	worstMem      event.Snapshot // highest MemPct
+	minAvail      event.Snapshot
+	firstSwapMB   int64
+	maxSwapMB     int64
+	maxSwap       event.Snapshot
+}
+
+// snapshot folds in one host snapshot. Calls starting after it and
+// before the next one are judged by it.
+func (e *engine) snapshot(s event.Snapshot) {
+	if s.Node == "" {
+		s.Node = e.node
+	}
+	h := e.hosts[s.Node]
+	if h == nil {
+		h = &hostState{node: s.Node, firstSwapMB: s.SwapUsedMB}
+		e.hosts[s.Node] = h
+	}
+	grew := h.hasLatest && (s.SwapUsedMB-h.latest.SwapUsedMB)<<20 >= pressureSwapGrowB
+	h.pressure = s.MemPct >= pressureMemPct || grew
+	if h.pressure {
+		if h.pressured == 0 {
+			h.firstPressure = s
+		}
+		h.pressured++
+		h.series.add(&e.tb, s.TimeNs, 1)
+	}
+	if h.snaps == 0 || s.MemPct > h.worstMem.MemPct {
+		h.worstMem = s
+	}
+	if h.snaps == 0 || s.MemAvailMB < h.minAvail.MemAvailMB {
+		h.minAvail = s
+	}
+	if h.snaps == 0 || s.SwapUsedMB > h.maxSwapMB {
+		h.maxSwapMB, h.maxSwap = s.SwapUsedMB, s
+	}
+	h.latest, h.hasLatest = s, true
+	h.recent[h.nrecent%len(h.recent)] = s
+	h.nrecent++
+	h.snaps++
+}
+
+// carry starts a new window's state for the host from this one's latest
+// snapshot, so calls right after the switch are judged correctly.
+func (h *hostState) carry() *hostState {
+	return &hostState{node: h.node, latest: h.latest, pressure: h.pressure, firstSwapMB: h.latest.SwapUsedMB,
+		hasLatest: true, recent: h.recent, nrecent: h.nrecent}
+}
+
+// at returns the snapshot in effect at t: the latest of the recent ones
+// taken at or before t.
+func (h *hostState) at(t int64) (event.Snapshot, bool) {
+	var best event.Snapshot
+	found := false
+	for i := range min(h.nrecent, len(h.recent)) {
+		s := h.recent[i]
+		if s.TimeNs <= t && (!found || s.TimeNs > best.TimeNs) {
+			best, found = s, true
+		}
+	}
+	return best, found
+}

@@ -1,0 +1,83 @@
+package explain
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// failsWith checks the shape every failure must have: nothing on stdout and
+// one line on stderr that names the command and holds want.
+func failsWith(t *testing.T, r result, code int, want string) {
+	t.Helper()
+	if r.code != code || r.out != "" || strings.Count(r.err, "\n") != 1 || !strings.HasPrefix(r.err, "ingero explain: ") || !strings.Contains(r.err, want) {
+		t.Errorf("exit %d, stdout %q, stderr %q; want exit %d and one line holding %q", r.code, r.out, r.err, code, want)
+	}
+}
+
+func TestUsageErrors(t *testing.T) {
+	db := writeFixtureDB(t)
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--since", "5"}, "missing unit"},
+		{[]string{"--since", "-5m"}, "-since"},
+		{[]string{"--since", "1h", "--from", "2026-05-24T15:00:00Z"}, "cannot be combined"},
+		{[]string{"--from", "2026-05-24T15:44:00Z", "--to", "2026-05-24T15:40:00Z"}, "must be before --to"},
+		{[]string{"--pid", "4821,x"}, `"x" is not a process id`},
+		{[]string{"--last", "-3"}, "--last -3"},
+		{[]string{"--nodes", "host1:8080,host2:8080"}, "--nodes (cross-node chains) is not in this build yet"},
+		{[]string{"--by-request"}, "--by-request (per-request summary) is not in this build yet"},
+		{[]string{"--chains", "--per-process"}, "give one of them"},
+		{[]string{"--chains", "--last", "10"}, "--chains analyses none"},
+		{[]string{"SELECT 1"}, "takes no arguments"},
+		{[]string{"--op", "cudaMalloc"}, "flag provided but not defined: -op"},
+	}
+	for _, tt := range tests {
+		failsWith(t, runWith(t, fixedEngine(nil, nil), append([]string{"-d", db}, tt.args...)...), 2, tt.want)
+	}
+}
+
+func TestBadRecordings(t *testing.T) {
+	dir := t.TempDir()
+	garbage := filepath.Join(dir, "garbage.db")
+	os.WriteFile(garbage, []byte("\x00\x01 not a recording"), 0o644)
+	db, err := os.ReadFile(writeFixtureDB(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cut := filepath.Join(dir, "cut.db")
+	os.WriteFile(cut, db[:len(db)/3], 0o644)
+	scrambled := filepath.Join(dir, "scrambled.db")
+	bad := append([]byte(nil), db...)
+	for i := 100; i < len(bad); i++ {
+		bad[i] = byte(i * 13)
+	}
+	os.WriteFile(scrambled, bad, 0o644)
+
+	tests := []struct{ path, want string }{
+		{filepath.Join(dir, "missing.db"), "no database at " + filepath.Join(dir, "missing.db")},
+		{garbage, "neither an ingero database nor an ingero stream file"},
+		{cut, "corrupt"},
+		{scrambled, "scrambled.db"},
+	}
+	for _, tt := range tests {
+		for _, args := range [][]string{nil, {"--json"}, {"--chains"}, {"--per-process"}} {
+			failsWith(t, run(t, append([]string{"-d", tt.path}, args...)...), 1, tt.want)
+		}
+	}
+}
+
+func TestMissingDefaultDatabaseNamesWhereItLooked(t *testing.T) {
+	home := t.TempDir()
+	t.Setenv("INGERO_DB", "")
+	t.Setenv("SUDO_USER", "")
+	t.Setenv("HOME", home)
+	r := run(t)
+	failsWith(t, r, 1, filepath.Join(home, ".ingero", "ingero.db"))
+	if !strings.Contains(r.err, "sudo ingero trace") {
+		t.Errorf("stderr %q does not say how to record one", r.err)
+	}
+}
