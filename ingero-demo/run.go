@@ -13,6 +13,7 @@ import (
 	"ingero.dev/common/event"
 	"ingero.dev/common/ndjson"
 	"ingero.dev/common/store"
+	"ingero.dev/common/sysinfo"
 	"ingero.dev/common/tui"
 	"ingero.dev/ingero-demo/internal/scenario"
 )
@@ -39,6 +40,13 @@ func (c *config) runScenario(ctx context.Context, s scenario.Scenario, i, n int)
 	}
 	m := stats.Model(end)
 	m.DBPath = path
+	if fi, err := os.Stat(path); err == nil {
+		m.DBBytes = fi.Size()
+	}
+	if k := len(rec.Snapshots); k > 0 {
+		m.System = tui.System{Valid: true, Snapshot: rec.Snapshots[k-1], Totals: sysinfo.Totals{CPUs: 16, MemTotalMB: 128 << 10}}
+	}
+	m.Targets = targets(rec.Events)
 	if err := tui.RenderPlain(c.stdio.Out, &m); err != nil {
 		return err
 	}
@@ -46,6 +54,20 @@ func (c *config) runScenario(ctx context.Context, s scenario.Scenario, i, n int)
 	out, err := c.runner(ctx, []string{"-d", path, "--since", (2 * c.span).String()})
 	fmt.Fprint(c.stdio.Out, out)
 	return err
+}
+
+// targets lists the processes that made GPU calls, as trace's view does.
+func targets(evs []event.Event) []tui.Target {
+	seen := map[uint32]bool{}
+	var out []tui.Target
+	for i := range evs {
+		e := &evs[i]
+		if (e.Source == event.SourceCUDA || e.Source == event.SourceDriver) && !seen[e.PID] {
+			seen[e.PID] = true
+			out = append(out, tui.Target{PID: e.PID, Name: e.Comm})
+		}
+	}
+	return out
 }
 
 // record writes the scenario the way trace does: every event through the
