@@ -116,5 +116,5 @@ func TestSQLTimeout(t *testing.T) {
 	db := writeFixtureDB(t)
 	r := run(t, "-d", db, "--timeout", "200ms",
 		"WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n) SELECT count(*) FROM n")
-	oneLine(t, r, 1, "ran longer than --timeout 200ms")
+	oneLine(t, r, 1, "stopped after --timeout 200ms")
 }

@@ -5,6 +5,7 @@ package query
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"time"
@@ -97,7 +98,15 @@ func (c *config) exec(ctx context.Context, args []string) error {
 		fmt.Fprintf(c.stdio.Err, "ingero query: warning: %s\n", w)
 	}
 	if len(args) == 1 {
-		return c.runSQL(ctx, rec, args[0])
+		err = c.runSQL(ctx, rec, args[0])
+	} else {
+		err = c.listEvents(ctx, rec)
 	}
-	return c.listEvents(ctx, rec)
+	switch {
+	case errors.Is(err, context.DeadlineExceeded):
+		return fmt.Errorf("stopped after --timeout %s; narrow the statement or the window (WHERE timestamp >= …, LIMIT, --since, --pid) or raise --timeout", timerange.FormatDuration(c.timeout))
+	case errors.Is(err, context.Canceled):
+		return errors.New("interrupted")
+	}
+	return err
 }

@@ -8,7 +8,6 @@ import (
 
 	"ingero.dev/common/recording"
 	"ingero.dev/common/store"
-	"ingero.dev/common/timerange"
 )
 
 // runSQL runs one statement on the recording's read-only connection. The
@@ -19,10 +18,8 @@ func (c *config) runSQL(ctx context.Context, rec *recording.Recording, sql strin
 	switch {
 	case errors.Is(err, store.ErrWriteQuery):
 		return errors.New("refused: the statement would change the recording, and query runs read-only SQL only (SELECT, WITH, EXPLAIN)")
-	case errors.Is(err, context.DeadlineExceeded):
-		return fmt.Errorf("the statement ran longer than --timeout %s and was stopped; narrow it (WHERE timestamp >= …, LIMIT) or raise --timeout", timerange.FormatDuration(c.timeout))
-	case errors.Is(err, context.Canceled):
-		return errors.New("interrupted")
+	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled):
+		return err
 	case err != nil:
 		// The store names the operation "query", as this command is named.
 		return fmt.Errorf("SQL: %s", strings.TrimPrefix(err.Error(), "query: "))
