@@ -2,8 +2,10 @@ package causal
 
 import (
 	"context"
+	"os"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"testing"
 	"time"
 
@@ -20,7 +22,7 @@ import (
 //
 //	cd common && go test ./causal -run '^$' -bench Analyze10M -benchtime 3x -benchmem
 func BenchmarkAnalyze10M(b *testing.B) {
-	const n = 10_000_000
+	n := benchN()
 	path := benchRecording(b, n)
 	r, err := store.OpenReadOnly(path)
 	if err != nil {
@@ -51,7 +53,7 @@ func BenchmarkAnalyze10M(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		if rep.Events != n {
+		if rep.Events != int64(n) {
 			b.Fatalf("analysed %d events", rep.Events)
 		}
 	}
@@ -93,3 +95,11 @@ func benchRecording(b *testing.B, n int) string {
 }
 
 func sleepMs(ms int) { time.Sleep(time.Duration(ms) * time.Millisecond) }
+
+// benchN is 10M unless INGERO_BENCH_EVENTS asks for another size.
+func benchN() int {
+	if v, err := strconv.Atoi(os.Getenv("INGERO_BENCH_EVENTS")); err == nil && v > 0 {
+		return v
+	}
+	return 10_000_000
+}

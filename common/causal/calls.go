@@ -105,19 +105,20 @@ func (c *pendingCall) settle(h *hostState) {
 	}
 }
 
-// expire settles the calls of p that ended before now (less the grace).
+// expire settles the calls of p that ended before now, less the grace.
+// Calls are kept in arrival order and settled from the front, so this is
+// O(1) per event; a long call at the front holds back shorter ones behind
+// it, which only delays their settling.
 func (e *engine) expire(p *proc, now int64) {
-	kept := p.pending[:0]
-	for i := range p.pending {
-		c := &p.pending[i]
-		if c.end+grace < now {
-			c.settle(e.hosts[p.node])
-			continue
-		}
-		kept = append(kept, *c)
+	k := 0
+	for k < len(p.pending) && p.pending[k].end+e.grace < now {
+		p.pending[k].settle(e.hosts[p.node])
+		k++
 	}
-	clear(p.pending[len(kept):])
-	p.pending = kept
+	if k > 0 {
+		clear(p.pending[:k])
+		p.pending = p.pending[k:]
+	}
 }
 
 // track starts following a call of a selected process: causes already
@@ -140,14 +141,14 @@ func (e *engine) track(p *proc, o *opState, start, dur int64) {
 	}
 	if len(p.pending) >= maxPending {
 		p.pending[0].settle(e.hosts[p.node])
-		p.pending = append(p.pending[:0], p.pending[1:]...)
+		p.pending = p.pending[1:]
 	}
 	p.pending = append(p.pending, c)
 }
 
 // pushInterval adds a cause interval to a bounded list, dropping the ones
 // that ended long enough ago.
-func pushInterval[T any](list []T, iv T, end func(*T) int64, now int64) []T {
+func pushInterval[T any](list []T, iv T, end func(*T) int64, now, grace int64) []T {
 	kept := list[:0]
 	for i := range list {
 		if end(&list[i])+grace >= now {

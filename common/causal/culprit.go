@@ -15,15 +15,27 @@ type culprit struct {
 	cpus        cpuSet // CPUs it preempted the process on
 }
 
+// otherTasks stands for the preemptors past maxCulprits, so that a host
+// spawning thousands of short-lived tasks cannot grow the state.
+var otherTasks = peerKey{pid: 1<<32 - 1, comm: "(other tasks)"}
+
 // culprit returns p's record of the task, creating it.
 func (p *proc) culprit(k peerKey) *culprit {
-	for _, c := range p.culprits {
-		if c.pid == k.pid && c.comm == k.comm {
+	if c := p.culpritBy[k]; c != nil {
+		return c
+	}
+	if len(p.culprits) >= maxCulprits {
+		k = otherTasks
+		if c := p.culpritBy[k]; c != nil {
 			return c
 		}
 	}
+	if p.culpritBy == nil {
+		p.culpritBy = make(map[peerKey]*culprit)
+	}
 	c := &culprit{peerKey: k}
 	p.culprits = append(p.culprits, c)
+	p.culpritBy[k] = c
 	return c
 }
 

@@ -13,7 +13,11 @@ type engine struct {
 	tb      timebase
 	pids    map[uint32]bool // processes to explain; nil means all
 	selfPID uint32          // the analysing process itself, never a culprit
-	names   map[procKey]string
+	// grace keeps finished calls and cause intervals open this long past
+	// their end, for live batches that arrive out of time order. A
+	// recording is read in exact time order and needs none.
+	grace int64
+	names map[procKey]string
 
 	procs    map[procKey]*proc
 	procList []*proc // creation order, so output does not depend on map order
@@ -48,10 +52,12 @@ func newEngine(node string, tb timebase, pids []uint32) *engine {
 	return e
 }
 
-// withSelf makes the engine's own process ineligible as a culprit: trace
-// runs the live engine in-process, and its own work is never the cause.
-func (e *engine) withSelf() *engine {
+// live sets the engine up for live batches: out-of-order grace, and its
+// own process ineligible as a culprit (trace runs it in-process, and its
+// own work is never the cause).
+func (e *engine) live() *engine {
 	e.selfPID = uint32(os.Getpid())
+	e.grace = liveGrace
 	return e
 }
 

@@ -79,10 +79,11 @@ func fmtPct(f float64) string {
 // fmtX renders a ratio: 3.3x.
 func fmtX(f float64) string { return strconv.FormatFloat(f, 'f', 1, 64) + "x" }
 
-// procName names a process the way every chain does: python3 (PID 4821).
+// procName names a process the way every chain does: python3 (PID 4821),
+// or (PID 4821) when its name is unknown.
 func procName(comm string, pid uint32) string {
 	if comm == "" {
-		return fmt.Sprintf("PID %d", pid)
+		return fmt.Sprintf("(PID %d)", pid)
 	}
 	return fmt.Sprintf("%s (PID %d)", comm, pid)
 }

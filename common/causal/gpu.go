@@ -79,7 +79,9 @@ func (e *engine) gap(p *proc, o *opState, t, d int64) {
 	if g.lastEnd > 0 && t > g.lastEnd {
 		gap := t - g.lastEnd
 		g.all.Record(gap)
-		if g.drained {
+		// While another process on the same GPU made calls, the GPU
+		// was not idle, whatever this process did.
+		if g.drained && (gap < gapMinNs || !e.busyElsewhere(p, g.lastEnd)) {
 			g.drainedH.Record(gap)
 			if gap >= gapMinNs {
 				g.longNs += gap
@@ -103,4 +105,15 @@ func (g *gapState) blocked(t, off int64) {
 	if g.lastEnd > 0 && t >= g.lastEnd {
 		g.blockedAcc += off
 	}
+}
+
+// busyElsewhere says whether another process made calls on p's GPU since
+// t.
+func (e *engine) busyElsewhere(p *proc, t int64) bool {
+	for _, q := range e.gpuProcs {
+		if q != p && sameGPU(p, q) && q.lastGPUNs >= t {
+			return true
+		}
+	}
+	return false
 }

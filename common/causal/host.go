@@ -47,7 +47,7 @@ func (e *engine) offCPU(p *proc, ev *event.Event) {
 		p.pending[i].mark(condPreempt, t, t+off, k)
 	}
 	p.preempts = pushInterval(p.preempts, interval{start: t, end: t + off, peer: k},
-		func(iv *interval) int64 { return iv.end }, e.now)
+		func(iv *interval) int64 { return iv.end }, e.now, e.grace)
 }
 
 // contention handles a per-second summary of another task's time on the

@@ -50,6 +50,10 @@ func (e *engine) ioEvent(p *proc, ev *event.Event) {
 		e.io.issuers = make(map[ioKey]*ioIssuer)
 	}
 	is := e.io.issuers[k]
+	if is == nil && len(e.io.order) >= maxIssuers {
+		k = ioKey{ev.Node, otherTasks}
+		is = e.io.issuers[k]
+	}
 	if is == nil {
 		is = &ioIssuer{ioKey: k, first: ev.TimeNs}
 		e.io.issuers[k] = is
@@ -81,5 +85,5 @@ func (e *engine) ioEvent(p *proc, ev *event.Event) {
 		}
 	}
 	e.io.active = pushInterval(e.io.active, ioInterval{interval{t, t + d, k.peerKey}, ev.Node},
-		func(iv *ioInterval) int64 { return iv.end }, e.now)
+		func(iv *ioInterval) int64 { return iv.end }, e.now, e.grace)
 }

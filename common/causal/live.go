@@ -80,7 +80,7 @@ func (l *Live) advance(t int64) {
 		return
 	}
 	origin := t - t%1e9
-	next := newEngine(l.node, newTimebase(origin, l.window), nil).withSelf()
+	next := newEngine(l.node, newTimebase(origin, l.window), nil).live()
 	if old := l.cur; old != nil {
 		old.flush()
 		v := &view{e: old, now: time.Unix(0, t), loc: time.Local}

@@ -32,6 +32,7 @@ type proc struct {
 	pending           []pendingCall
 	preempts          []interval // recent preemptions by culprits
 	culprits          []*culprit
+	culpritBy         map[peerKey]*culprit
 	ownPreempts       int64 // by its own threads or excluded tasks
 	sched             bool  // scheduler events were recorded for it
 	cpus              cpuSet

@@ -47,7 +47,7 @@ func ruleCotenant(v *view, p *proc) []*finding {
 	f.Summary = ef.summary(gpu + " shared with " + top.comm)
 	var who []string
 	for _, q := range peers[:min(len(peers), 3)] {
-		who = append(who, fmt.Sprintf("%s (%s GPU calls)", q.label(), fmtCount(q.gpuCalls)))
+		who = append(who, strings.TrimSuffix(q.label(), ")")+fmt.Sprintf(", %s GPU calls)", fmtCount(q.gpuCalls)))
 	}
 	f.RootCause = fmt.Sprintf("%s shares %s with %s. ", p.label(), gpu, strings.Join(who, ", "))
 	while := "while " + top.comm + " was using the GPU"
@@ -100,9 +100,9 @@ func cotenants(e *engine, p *proc) []*proc {
 
 // tailUnderCotenant finds the op with the costliest tail when most of its
 // calls overlapped another process's GPU use. A tail is p99 ≥ 3×p50, or
-// p90 ≥ 3×p10 when only some calls are delayed and the median sits
-// between the two groups; the excess is the time calls spent above twice
-// the baseline (p50, or p10 for the second kind). Without a baseline
+// p90 ≥ 2.5×p10 when a share of the calls is delayed and the median sits
+// between the fast and the slow group; the excess is the time calls
+// spent above twice the baseline (p50, or p10 for the second kind). Without a baseline
 // only a wide spread (cotenantHighSpread) makes the finding HIGH: a
 // natural log-normal tail reaches 3x at σ≈0.5 but 5x only at σ≈0.7.
 func tailUnderCotenant(p *proc) (best effect, ok bool) {
@@ -121,10 +121,12 @@ func tailUnderCotenant(p *proc) (best effect, ok bool) {
 		}
 		baseline := ef.p50
 		ef.spread = ratio(float64(ef.p99), float64(ef.p50))
-		if low := ratio(float64(p90), float64(p10)); low > ef.spread {
+		low := ratio(float64(p90), float64(p10))
+		switch {
+		case ef.spread >= tailRatio && ef.spread >= low:
+		case low >= cotenantSpread:
 			baseline, ef.spread = p10, low
-		}
-		if ef.spread < tailRatio {
+		default:
 			continue
 		}
 		ef.other = n - ef.under

@@ -35,20 +35,27 @@ const (
 	mediumImpact = 0.01
 	highImpact   = 0.05
 
-	// grace keeps finished calls and intervals open a little longer, so
-	// that live batches arriving slightly out of order still pair up.
-	grace = int64(250 * time.Millisecond)
+	// liveGrace keeps finished calls and intervals open a little longer
+	// in live use, so that batches arriving slightly out of order still
+	// pair up.
+	liveGrace = int64(50 * time.Millisecond)
 	// maxPending and maxIntervals bound the in-flight state per process.
 	maxPending   = 4096
 	maxIntervals = 256
+	// maxCulprits and maxIssuers bound the preemptors per process and the
+	// IO issuers kept by name; the rest are summed as "(other tasks)".
+	maxCulprits = 1024
+	maxIssuers  = 1024
 
 	// cotenantWindow: another process that made a GPU call this recently
 	// before a call started counts as active on the GPU during it.
 	cotenantWindow = int64(100 * time.Millisecond)
 	// minGPUCalls: a process with fewer GPU calls is not a co-tenant.
 	minGPUCalls = 10
-	// cotenantHighSpread: with no uncontended calls to compare with, a
-	// tail this wide (p99/p50 or p90/p10) is needed for HIGH.
+	// With no uncontended calls to compare with, p90 ≥ cotenantSpread×p10
+	// also counts as a tail (some calls delayed, the median among the
+	// fast ones), and a spread of cotenantHighSpread is needed for HIGH.
+	cotenantSpread     = 2.5
 	cotenantHighSpread = 5.0
 
 	// Memory pressure, per host snapshot.
