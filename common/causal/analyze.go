@@ -46,25 +46,11 @@ func Analyze(ctx context.Context, r *store.Reader, opts Options) (*Report, error
 	if err != nil {
 		return nil, fmt.Errorf("analysing: %w", err)
 	}
-	next := 0
-	err = r.Events(ctx, store.Filter{FromNs: from, ToNs: to}, func(ev *event.Event) error {
-		for next < len(snaps) && snaps[next].TimeNs <= ev.TimeNs {
-			e.snapshot(snaps[next])
-			next++
-		}
-		if skip > 0 && ev.TimeNs == from && (e.pids == nil || e.pids[ev.PID]) {
-			skip--
-			return nil
-		}
-		e.observe(ev)
-		return nil
-	})
-	if err != nil {
+	feed := &feeder{e: e, snaps: snaps, skip: skip, skipAt: from}
+	if err := stream(ctx, r, store.Filter{FromNs: from, ToNs: to}, feed.events); err != nil {
 		return nil, fmt.Errorf("analysing: %w", err)
 	}
-	for _, s := range snaps[next:] {
-		e.snapshot(s)
-	}
+	feed.rest()
 	e.flush()
 	rep := &Report{FromNs: from, ToNs: to, Events: e.events}
 	if rep.FromNs == 0 {
@@ -141,4 +127,36 @@ func lastStart(ctx context.Context, r *store.Reader, from, to int64, pids []uint
 		return from, 0, nil
 	}
 	return at, extra, nil
+}
+
+// feeder hands events to the engine with the snapshots taken before each
+// one, so calls are judged by the host state they ran in.
+type feeder struct {
+	e      *engine
+	snaps  []event.Snapshot
+	next   int
+	skip   int // events at skipAt to leave out (--last ties)
+	skipAt int64
+}
+
+func (f *feeder) events(evs []event.Event) {
+	for i := range evs {
+		ev := &evs[i]
+		for f.next < len(f.snaps) && f.snaps[f.next].TimeNs <= ev.TimeNs {
+			f.e.snapshot(f.snaps[f.next])
+			f.next++
+		}
+		if f.skip > 0 && ev.TimeNs == f.skipAt && (f.e.pids == nil || f.e.pids[ev.PID]) {
+			f.skip--
+			continue
+		}
+		f.e.observe(ev)
+	}
+}
+
+// rest folds in the snapshots after the last event.
+func (f *feeder) rest() {
+	for ; f.next < len(f.snaps); f.next++ {
+		f.e.snapshot(f.snaps[f.next])
+	}
 }

@@ -5,14 +5,14 @@ import "strings"
 // culprit is a task that took the CPU from a process.
 type culprit struct {
 	peerKey
-	preempts    int64 // sched_switch: times it preempted the process
-	offNs       int64 // … and the process's off-CPU time
-	first, last int64
-	onNs        int64 // cpu_contention: its time on the process's CPUs
-	switches    int64
-	peak        timed // its busiest summary: when, and on-CPU ns
-	peakCPU     uint64
-	cpus        cpuSet // CPUs it preempted the process on
+	preempts     int64 // sched_switch: times it preempted the process
+	offNs        int64 // … and the process's off-CPU time
+	firstPreempt int64 // its first preemption
+	onNs         int64 // cpu_contention: its time on the process's CPUs
+	switches     int64
+	peak         timed // its busiest summary: when, and on-CPU ns
+	peakCPU      uint64
+	cpus         cpuSet // CPUs it preempted the process on
 }
 
 // otherTasks stands for the preemptors past maxCulprits, so that a host

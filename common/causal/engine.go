@@ -78,10 +78,6 @@ func (e *engine) observe(ev *event.Event) {
 		if t > e.lastNs {
 			e.lastNs = t
 		}
-		if t < p.firstNs || p.firstNs == 0 {
-			p.firstNs = t
-		}
-		p.lastNs = max(p.lastNs, t)
 	}
 	switch ev.Source {
 	case event.SourceCUDA, event.SourceDriver:
@@ -132,12 +128,4 @@ func (e *engine) flush() {
 	for _, p := range e.procList {
 		e.expire(p, 1<<63-1)
 	}
-}
-
-// span is the analysed wall-clock span in ns.
-func (e *engine) span() int64 {
-	if e.lastNs <= e.firstNs {
-		return 0
-	}
-	return e.lastNs - e.firstNs
 }

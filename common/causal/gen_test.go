@@ -26,10 +26,10 @@ type gen struct {
 }
 
 const (
-	trainPID  = 4821
-	trainComm = "python3"
-	node      = "node-a"
-	stream    = 0x55d1c0a3e2b0
+	trainPID   = 4821
+	trainComm  = "python3"
+	node       = "node-a"
+	testStream = 0x55d1c0a3e2b0
 )
 
 var genEpoch = time.Date(2025, 6, 1, 15, 40, 0, 0, time.UTC)
@@ -67,21 +67,21 @@ func (g *gen) call(src event.Source, op event.Op, dur int64, args [4]uint64) {
 func (g *gen) step() {
 	g.steps++
 	sec := g.now / 1e9
-	g.call(event.SourceCUDA, event.CudaMemcpyAsync, g.lognormal(40_000, 0.2), [4]uint64{4 << 20, 1, stream})
+	g.call(event.SourceCUDA, event.CudaMemcpyAsync, g.lognormal(40_000, 0.2), [4]uint64{4 << 20, 1, testStream})
 	var busy int64
 	for k := 0; k < 16; k++ {
 		src, op := event.SourceCUDA, event.CudaLaunchKernel
 		if k%4 == 3 {
 			src, op = event.SourceDriver, event.CuLaunchKernel
 		}
-		g.call(src, op, 0, [4]uint64{0x7f3a2c01a000 + uint64(k%5)*0x840, stream, 128, 256})
+		g.call(src, op, 0, [4]uint64{0x7f3a2c01a000 + uint64(k%5)*0x840, testStream, 128, 256})
 		busy += g.lognormal(180_000, 0.25)
 	}
 	slow := int64(0)
 	for _, h := range g.hooks {
 		h(g, &slow)
 	}
-	g.call(event.SourceCUDA, event.CudaStreamSynchronize, max(busy-16*3000, 5000)+slow, [4]uint64{stream})
+	g.call(event.SourceCUDA, event.CudaStreamSynchronize, max(busy-16*3000, 5000)+slow, [4]uint64{testStream})
 	for _, a := range g.after {
 		a(g)
 	}

@@ -107,11 +107,11 @@ func (g *gapState) blocked(t, off int64) {
 	}
 }
 
-// busyElsewhere says whether another process made calls on p's GPU since
-// t.
+// busyElsewhere says whether another process had a call on p's GPU in
+// flight at t or since.
 func (e *engine) busyElsewhere(p *proc, t int64) bool {
 	for _, q := range e.gpuProcs {
-		if q != p && sameGPU(p, q) && q.lastGPUNs >= t {
+		if q != p && sameGPU(p, q) && q.gpuLast >= t {
 			return true
 		}
 	}

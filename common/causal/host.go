@@ -35,12 +35,11 @@ func (e *engine) offCPU(p *proc, ev *event.Event) {
 	}
 	k := peerKey{ev.PeerPID, ev.PeerComm}
 	c := p.culprit(k)
-	if c.preempts == 0 {
-		c.first = t
+	if c.preempts == 0 || t < c.firstPreempt {
+		c.firstPreempt = t
 	}
 	c.preempts++
 	c.offNs += off
-	c.last = max(c.last, t)
 	c.cpus.add(ev.Args[0])
 	p.preemptSeries.add(&e.tb, t, off)
 	for i := range p.pending {
@@ -63,10 +62,6 @@ func (e *engine) contention(p *proc, ev *event.Event) {
 	if on > c.peak.d {
 		c.peak, c.peakCPU = timed{ev.TimeNs, on}, ev.Args[0]
 	}
-	if c.first == 0 || ev.TimeNs < c.first {
-		c.first = ev.TimeNs
-	}
-	c.last = max(c.last, ev.TimeNs)
 	p.contendSeries.add(&e.tb, ev.TimeNs, on)
 }
 

@@ -31,7 +31,7 @@ type ioIssuer struct {
 	writeBytes  int64
 	latencyNs   int64
 	peak        timed // the slowest request
-	first, last int64
+	first       int64 // its first request
 	bytesAtPeak int64
 	opAtPeak    string
 }
@@ -65,6 +65,7 @@ func (e *engine) ioEvent(p *proc, ev *event.Event) {
 		b = 0
 	}
 	is.requests++
+	is.first = min(is.first, t)
 	if ev.Op == event.BlockRead {
 		is.readBytes += b
 	} else {
@@ -74,7 +75,6 @@ func (e *engine) ioEvent(p *proc, ev *event.Event) {
 	if d > is.peak.d {
 		is.peak, is.bytesAtPeak, is.opAtPeak = timed{t, d}, b, event.OpName(ev.Source, ev.Op)
 	}
-	is.last = max(is.last, t)
 	e.io.bytes.add(&e.tb, t, b)
 	for _, q := range e.gpuProcs {
 		if q.node != ev.Node {

@@ -17,11 +17,8 @@ type leakState struct {
 	untracked  int64 // allocations not remembered (the map was full)
 	allocBytes int64
 	freedBytes int64
-	level      level // bytes held, per bucket
-	firstNs    int64
-	lastNs     int64
+	level      level            // bytes held, per bucket
 	opBytes    map[string]int64 // bytes allocated per op name
-	comm       string
 }
 
 // leak returns the leak state of p, creating it.
@@ -31,7 +28,6 @@ func (e *engine) leak(p *proc) *leakState {
 		l = &leakState{live: make(map[uint64]int64), opBytes: make(map[string]int64)}
 		e.leaks[p.procKey] = l
 	}
-	l.comm = p.comm
 	return l
 }
 
@@ -85,13 +81,7 @@ func (l *leakState) free(o *opState, ev *event.Event) {
 	l.touch(ev.TimeNs)
 }
 
-func (l *leakState) touch(t int64) {
-	if l.firstNs == 0 {
-		l.firstNs = t
-	}
-	l.lastNs = max(l.lastNs, t)
-	l.level.set(t, l.net)
-}
+func (l *leakState) touch(t int64) { l.level.set(t, l.net) }
 
 // oomCalls counts allocations that returned out-of-memory.
 type oomCalls struct {

@@ -21,13 +21,14 @@ type Live struct {
 	node   string
 	window int64
 	cur    *engine
-	prev   []*finding // the last complete window's findings
+	prev   []*finding     // the last complete window's findings
+	loc    *time.Location // for clock times in text, from the latest Chains call
 }
 
 // NewLive returns a live analyser; node names the host in chain IDs
 // where events do not.
 func NewLive(node string) *Live {
-	return &Live{node: node, window: liveWindow}
+	return &Live{node: node, window: liveWindow, loc: time.Local}
 }
 
 // Observe folds in a batch of events. Batches may arrive slightly out of
@@ -65,6 +66,7 @@ func (l *Live) ObserveSnapshot(s event.Snapshot) {
 func (l *Live) Chains(now time.Time) []event.Chain {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	l.loc = now.Location()
 	fs := append([]*finding(nil), l.prev...)
 	if l.cur != nil {
 		v := &view{e: l.cur, now: now, loc: now.Location()}
@@ -83,7 +85,7 @@ func (l *Live) advance(t int64) {
 	next := newEngine(l.node, newTimebase(origin, l.window), nil).live()
 	if old := l.cur; old != nil {
 		old.flush()
-		v := &view{e: old, now: time.Unix(0, t), loc: time.Local}
+		v := &view{e: old, now: time.Unix(0, t), loc: l.loc}
 		l.prev = v.findings()
 		next.leaks = old.leaks
 		for node, h := range old.hosts {

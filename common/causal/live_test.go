@@ -163,3 +163,27 @@ func TestLiveWindows(t *testing.T) {
 		t.Errorf("%d processes in the live window", n)
 	}
 }
+
+// trace observes from its pipeline while its ticker asks for chains.
+func TestLiveConcurrentUse(t *testing.T) {
+	g := newGen(3, 10*time.Second)
+	g.preempt("logrotate", 8821, 3, 2_000_000)
+	evs, snaps := g.run()
+	l := NewLive(node)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		feedLive(l, evs, snaps)
+	}()
+	for {
+		select {
+		case <-done:
+			if chainOf(&Report{Chains: l.Chains(time.Now())}, "cpu-preemption") == nil {
+				t.Error("no cpu-preemption chain")
+			}
+			return
+		default:
+			l.Chains(time.Now())
+		}
+	}
+}

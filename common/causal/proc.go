@@ -19,10 +19,9 @@ type proc struct {
 	mainComm bool // comm is the main thread's (or the recorded process name)
 	selected bool
 
-	firstNs, lastNs int64
-	ops             [numSources]*[256]*opState
-	other           map[event.Key]*opState // sources this build does not know
-	opList          []*opState
+	ops    [numSources]*[256]*opState
+	other  map[event.Key]*opState // sources this build does not know
+	opList []*opState
 
 	gpuCalls          int64
 	gpu               int32  // last device ordinal seen, -1 when unknown
@@ -33,9 +32,8 @@ type proc struct {
 	preempts          []interval // recent preemptions by culprits
 	culprits          []*culprit
 	culpritBy         map[peerKey]*culprit
-	ownPreempts       int64 // by its own threads or excluded tasks
-	sched             bool  // scheduler events were recorded for it
-	cpus              cpuSet
+	ownPreempts       int64  // by its own threads or excluded tasks
+	sched             bool   // scheduler events were recorded for it
 	preemptSeries     series // culprits' preemption off-CPU ns per bucket
 	contendSeries     series // culprits' on-CPU ns per bucket (summaries)
 	gaps              gapState
@@ -106,7 +104,6 @@ type opState struct {
 	h       hist.Histogram
 	errors  int64
 	firstNs int64
-	lastNs  int64
 	slowest timed
 	rate    series // calls per bucket, GPU ops only
 	conds   [numConds]*condState
@@ -149,7 +146,6 @@ func (o *opState) record(tb *timebase, ev *event.Event) {
 	if o.firstNs == 0 || ev.TimeNs < o.firstNs {
 		o.firstNs = ev.TimeNs
 	}
-	o.lastNs = max(o.lastNs, ev.TimeNs)
 	if ev.DurNs > o.slowest.d {
 		o.slowest = timed{ev.TimeNs, ev.DurNs}
 	}

@@ -123,8 +123,9 @@ func worstDrop(tb *timebase, o *opState, first, last int, secs float64) *dropRun
 			sum += counts[j]
 			j++
 		}
-		// A full stop is a pause or an exit, not a slower rate.
-		if j-i >= minLen && sum > 0 {
+		// A full stop is a pause or an exit, not a slower rate; and a
+		// slow start is a warm-up, not a drop from anything.
+		if j-i >= minLen && sum > 0 && i > 0 {
 			n := float64(j - i)
 			r := &dropRun{op: o, lo: first + i, hi: first + j, ref: ref, mean: float64(sum) / n, lost: ref*n - float64(sum)}
 			if best == nil || r.lost > best.lost {

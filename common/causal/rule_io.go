@@ -46,7 +46,7 @@ func ruleBlockIO(v *view, p *proc) []*finding {
 	var list []map[string]any
 	for _, is := range iss {
 		list = append(list, map[string]any{"pid": is.pid, "comm": is.comm, "requests": is.requests,
-			"read_bytes": is.readBytes, "write_bytes": is.writeBytes, "peak_latency_ns": is.peak.d,
+			"read_bytes": is.readBytes, "write_bytes": is.writeBytes, "latency_ns": is.latencyNs, "peak_latency_ns": is.peak.d,
 			"slowed_calls": ef.cs.by[is.peerKey]})
 	}
 	f.Evidence["issuers"] = list

@@ -11,7 +11,7 @@ import (
 // under pressure (memory nearly full, or swap growing).
 func ruleMemoryPressure(v *view, p *proc) []*finding {
 	h := v.e.hosts[p.node]
-	if h == nil || h.pressured < pressureMinSnaps {
+	if h == nil || h.pressureUntil(p.gpuLast) < pressureMinNs {
 		return nil
 	}
 	ef, others, ok := bestEffect(p, condPressure)
@@ -20,8 +20,8 @@ func ruleMemoryPressure(v *view, p *proc) []*finding {
 	}
 	f := v.newFinding("memory-pressure", p.node, ef.op.name, p.pid, ef.severity(), ef.impact)
 	f.Summary = ef.summary("memory pressure and swapping")
-	f.RootCause = fmt.Sprintf("Host memory was under pressure in %d of %d snapshots (up to %.0f%% used, %d MiB available at the lowest, swap %s → %s); in %s, %s.",
-		h.pressured, h.snaps, h.worstMem.MemPct, h.minAvail.MemAvailMB,
+	f.RootCause = fmt.Sprintf("Host memory was under pressure for %s (%d of %d snapshots; up to %.0f%% used, %d MiB available at the lowest, swap %s → %s); in %s, %s.",
+		fmtDur(h.pressureUntil(p.gpuLast)), h.pressured, h.snaps, h.worstMem.MemPct, h.minAvail.MemAvailMB,
 		fmtBytes(h.firstSwapMB<<20), fmtBytes(h.maxSwapMB<<20), p.label(),
 		ef.sentence("while memory was under pressure"))
 	if len(others) > 0 {
@@ -43,6 +43,7 @@ func ruleMemoryPressure(v *view, p *proc) []*finding {
 	ef.evidence(f.Evidence, "under_pressure")
 	f.Evidence["pid"], f.Evidence["comm"] = p.pid, p.comm
 	f.Evidence["pressure_snapshots"], f.Evidence["snapshots"] = h.pressured, h.snaps
+	f.Evidence["pressure_ns"] = h.pressureUntil(p.gpuLast)
 	f.Evidence["mem_pct_max"] = round2(h.worstMem.MemPct)
 	f.Evidence["mem_avail_min_mb"] = h.minAvail.MemAvailMB
 	f.Evidence["swap_first_mb"], f.Evidence["swap_max_mb"] = h.firstSwapMB, h.maxSwapMB

@@ -40,7 +40,7 @@ func ruleCPUPreemption(v *view, p *proc) []*finding {
 
 	ef.snapEntry(f)
 	if top.preempts > 0 {
-		f.add(top.first, event.SourceHost.Layer(), fmt.Sprintf("sched_switch: %s preempted %s (%s times, %s off-CPU in all)",
+		f.add(top.firstPreempt, event.SourceHost.Layer(), fmt.Sprintf("sched_switch: %s preempted %s (%s times, %s off-CPU in all)",
 			procName(top.comm, top.pid), p.label(), fmtCount(top.preempts), fmtDur(top.offNs)))
 	}
 	if top.onNs > 0 {
@@ -53,6 +53,9 @@ func ruleCPUPreemption(v *view, p *proc) []*finding {
 	ef.evidence(f.Evidence, "preempted")
 	f.Evidence["pid"], f.Evidence["comm"] = p.pid, p.comm
 	f.Evidence["preempted_overlap_ns"] = ef.cs.overlapNs
+	// Preemptions by ingero, the idle task or the process's own threads
+	// were seen and deliberately not blamed.
+	f.Evidence["excluded_preemptions"] = p.ownPreempts
 	var list []map[string]any
 	for _, c := range cs {
 		list = append(list, map[string]any{"pid": c.pid, "comm": c.comm, "preemptions": c.preempts,

@@ -140,3 +140,23 @@ func TestOOMNegative(t *testing.T) {
 	})
 	wantNoChain(t, analyzeGen(t, g), "oom")
 }
+
+func TestMemoryPressureSparseSnapshots(t *testing.T) {
+	// With --deadband a steady episode is one snapshot: the state holds
+	// until the next one.
+	g := newGen(12, 30*time.Second)
+	swapStorm(g, true)
+	evs, snaps := g.run()
+	onset := g.start + (g.end-g.start)/3
+	var sparse []event.Snapshot
+	for i, s := range snaps {
+		if i == 0 || s.TimeNs >= onset && len(sparse) == 1 {
+			s.SwapUsedMB = 0
+			sparse = append(sparse, s)
+		}
+	}
+	c := wantChain(t, analyze(t, evs, sparse), "memory-pressure", event.SeverityHigh, "under pressure for 2")
+	if c.Evidence["pressure_snapshots"].(int64) != 1 {
+		t.Errorf("evidence %v", c.Evidence)
+	}
+}

@@ -12,8 +12,11 @@ type hostState struct {
 	hasLatest bool              // latest holds a snapshot (possibly a previous window's)
 	recent    [8]event.Snapshot // ring of the latest snapshots
 	nrecent   int
-	pressured int64
-	series    series // snapshots under pressure per bucket
+	pressured int64 // snapshots showing pressure
+	// pressureNs is how long pressure lasted, snapshot to snapshot: with
+	// trace's --deadband, a steady episode may be one snapshot long.
+	pressureNs int64
+	series     series // snapshots under pressure per bucket
 
 	firstPressure event.Snapshot
 	worstMem      event.Snapshot // highest MemPct
@@ -33,6 +36,9 @@ func (e *engine) snapshot(s event.Snapshot) {
 	if h == nil {
 		h = &hostState{node: s.Node, firstSwapMB: s.SwapUsedMB}
 		e.hosts[s.Node] = h
+	}
+	if h.pressure && s.TimeNs > h.latest.TimeNs {
+		h.pressureNs += s.TimeNs - h.latest.TimeNs
 	}
 	grew := h.hasLatest && (s.SwapUsedMB-h.latest.SwapUsedMB)<<20 >= pressureSwapGrowB
 	h.pressure = s.MemPct >= pressureMemPct || grew
@@ -63,6 +69,15 @@ func (e *engine) snapshot(s event.Snapshot) {
 func (h *hostState) carry() *hostState {
 	return &hostState{node: h.node, latest: h.latest, pressure: h.pressure, firstSwapMB: h.latest.SwapUsedMB,
 		hasLatest: true, recent: h.recent, nrecent: h.nrecent}
+}
+
+// pressureUntil is how long pressure lasted up to t, counting a pressure
+// state still in effect.
+func (h *hostState) pressureUntil(t int64) int64 {
+	if h.pressure && t > h.latest.TimeNs {
+		return h.pressureNs + t - h.latest.TimeNs
+	}
+	return h.pressureNs
 }
 
 // at returns the snapshot in effect at t: the latest of the recent ones

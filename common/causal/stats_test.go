@@ -141,4 +141,8 @@ func TestEmptyWindow(t *testing.T) {
 	if rep.Events != 0 || len(rep.Chains) != 0 || len(rep.Ops) != 0 {
 		t.Errorf("empty window: %+v", rep)
 	}
+	rep, err = Analyze(context.Background(), record(t, nil, nil), Options{Last: 10})
+	if err != nil || rep.Events != 0 || rep.FromNs != 0 || len(rep.Chains) != 0 {
+		t.Errorf("empty recording: %+v, %v", rep, err)
+	}
 }

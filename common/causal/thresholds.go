@@ -60,8 +60,8 @@ const (
 
 	// Memory pressure, per host snapshot.
 	pressureMemPct    = 95.0
-	pressureSwapGrowB = 32 << 20 // swap grew this much since the previous snapshot
-	pressureMinSnaps  = 3
+	pressureSwapGrowB = 32 << 20               // swap grew this much since the previous snapshot
+	pressureMinNs     = int64(3 * time.Second) // how long pressure must last
 
 	// Throughput drop: the reference rate is the 90th percentile of an
 	// op's per-second rate; a drop is a run of at least dropMinSeconds
