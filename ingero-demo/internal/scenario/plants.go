@@ -22,7 +22,7 @@ var scenarios = []Scenario{
 		Name:        "gpu-contention",
 		Description: "an embedding service shares the GPU with training",
 		Rule:        "multi-process-contention", Culprit: "embedding-svc",
-		plant: func(l *loop) { coTenant(l, "embedding-svc", 5032, 1_500_000) },
+		plant: func(l *loop) { coTenant(l, "embedding-svc", 5032, 2_500_000) },
 	},
 	{
 		Name:        "gpu-steal",
