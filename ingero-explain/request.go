@@ -2,9 +2,6 @@ package explain
 
 import (
 	"flag"
-	"slices"
-	"strconv"
-	"strings"
 	"time"
 
 	"ingero.dev/common/causal"
@@ -35,7 +32,7 @@ func (c *config) request(args []string) (request, error) {
 	case c.chains && c.last > 0:
 		return request{}, cli.Usagef("--last picks the events to analyse, and --chains analyses none; use --since/--from to pick stored chains")
 	}
-	pids, err := parsePIDs(c.pids)
+	pids, err := cli.ParsePIDs(c.pids)
 	if err != nil {
 		return request{}, err
 	}
@@ -58,23 +55,4 @@ func (c *config) request(args []string) (request, error) {
 		opts.FromNs = rng.From.UnixNano()
 	}
 	return request{opts: opts, rng: rng, now: now, toGiven: set["to"]}, nil
-}
-
-// parsePIDs reads --pid: one PID or a comma-separated list.
-func parsePIDs(s string) ([]uint32, error) {
-	if s == "" {
-		return nil, nil
-	}
-	var pids []uint32
-	for _, part := range strings.Split(s, ",") {
-		part = strings.TrimSpace(part)
-		n, err := strconv.ParseUint(part, 10, 32)
-		if err != nil || n == 0 {
-			return nil, cli.Usagef("--pid %q: %q is not a process id (e.g. --pid 4821 or --pid 4821,5032)", s, part)
-		}
-		if !slices.Contains(pids, uint32(n)) {
-			pids = append(pids, uint32(n))
-		}
-	}
-	return pids, nil
 }

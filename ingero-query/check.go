@@ -40,7 +40,7 @@ func (c *config) check(args []string) error {
 	if set["max-rows"] {
 		return cli.Usagef("--max-rows applies to SQL statements; for events use --limit")
 	}
-	if _, err := parsePIDs(c.pids); err != nil {
+	if _, err := cli.ParsePIDs(c.pids); err != nil {
 		return err
 	}
 	_, err := parseOps(c.ops)

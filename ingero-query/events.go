@@ -5,6 +5,7 @@ import (
 	"slices"
 	"time"
 
+	"ingero.dev/common/cli"
 	"ingero.dev/common/event"
 	"ingero.dev/common/recording"
 	"ingero.dev/common/store"
@@ -26,7 +27,7 @@ func (c *config) listEvents(ctx context.Context, rec *recording.Recording) error
 	if err != nil {
 		return err
 	}
-	pids, _ := parsePIDs(c.pids) // checked already
+	pids, _ := cli.ParsePIDs(c.pids) // checked already
 	ops, _ := parseOps(c.ops)
 	f := store.Filter{ToNs: rng.To.UnixNano(), PIDs: pids, Ops: ops}
 	if !rng.From.IsZero() {

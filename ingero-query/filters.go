@@ -2,31 +2,11 @@ package query
 
 import (
 	"slices"
-	"strconv"
 	"strings"
 
 	"ingero.dev/common/cli"
 	"ingero.dev/common/event"
 )
-
-// parsePIDs reads --pid: one PID or a comma-separated list.
-func parsePIDs(s string) ([]uint32, error) {
-	if s == "" {
-		return nil, nil
-	}
-	var pids []uint32
-	for _, part := range strings.Split(s, ",") {
-		part = strings.TrimSpace(part)
-		n, err := strconv.ParseUint(part, 10, 32)
-		if err != nil || n == 0 {
-			return nil, cli.Usagef("--pid %q: %q is not a process id (e.g. --pid 4821 or --pid 4821,5032)", s, part)
-		}
-		if !slices.Contains(pids, uint32(n)) {
-			pids = append(pids, uint32(n))
-		}
-	}
-	return pids, nil
-}
 
 // parseOps reads --op: op names as docs/events.md lists them, or their
 // short aliases (cudaStreamSync), comma-separated.

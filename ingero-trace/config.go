@@ -2,7 +2,6 @@ package trace
 
 import (
 	"flag"
-	"fmt"
 	"os"
 	"strconv"
 	"strings"
@@ -114,14 +113,11 @@ func (p *pidList) String() string {
 }
 
 func (p *pidList) Set(v string) error {
-	for _, f := range strings.Split(v, ",") {
-		f = strings.TrimSpace(f)
-		n, err := strconv.ParseUint(f, 10, 32)
-		if err != nil || n == 0 {
-			return fmt.Errorf("%q is not a process id (e.g. --pid 4821,5032)", f)
-		}
-		*p = append(*p, uint32(n))
+	pids, err := cli.ParsePIDs(v)
+	if err != nil {
+		return err
 	}
+	*p = append(*p, pids...)
 	return nil
 }
 
