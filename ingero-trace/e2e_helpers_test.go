@@ -43,7 +43,38 @@ var (
 	buildOnce sync.Once
 	binPath   string
 	buildErr  error
+
+	explainOnce sync.Once
+	explainBin  string
+	explainErr  error
 )
+
+// explain runs the real ingero-explain on a recording trace made: the
+// end-to-end promise is about what a user reads, not an API.
+func explain(t *testing.T, args ...string) string {
+	t.Helper()
+	explainOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "ingero-explain-bin-")
+		if err != nil {
+			explainErr = err
+			return
+		}
+		explainBin = filepath.Join(dir, "ingero-explain")
+		cmd := exec.Command("go", "build", "-o", explainBin, "./cmd/ingero-explain")
+		cmd.Dir = "../ingero-explain"
+		if out, err := cmd.CombinedOutput(); err != nil {
+			explainErr = fmt.Errorf("go build: %v\n%s", err, out)
+		}
+	})
+	if explainErr != nil {
+		t.Fatal(explainErr)
+	}
+	out, err := exec.Command(explainBin, args...).CombinedOutput()
+	if err != nil {
+		t.Fatalf("ingero explain %v: %v\n%s", args, err, out)
+	}
+	return string(out)
+}
 
 // traceBinary builds ingero-trace once per test process: the end-to-end
 // tests drive the real binary, signals and exit code included.

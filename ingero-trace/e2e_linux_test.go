@@ -69,6 +69,10 @@ func TestTraceRecordsWorkloadExactly(t *testing.T) {
 		t.Errorf("session row = %+v", s)
 	}
 
+	// Nothing was planted: explain must not raise a HIGH chain.
+	if rep := explain(t, "-d", db, "--since", "10m"); strings.Contains(rep, "[HIGH]") {
+		t.Errorf("a clean run got a HIGH chain:\n%s", rep)
+	}
 	sevs, _ := eventsOf(t, streamFile, pid)
 	assertSameCounts(t, "stream", want, gotCounts(sevs))
 	if !strings.Contains(tr.stderr(), "lost: 0 dropped in the kernel, 0 in user space") {
@@ -126,6 +130,10 @@ func TestTraceNamesContendingProcess(t *testing.T) {
 	}
 	if !named {
 		t.Errorf("no chain stored live names logrotate (%d chains)", len(chains))
+	}
+	rep := explain(t, "-d", db, "--since", "10m")
+	if !strings.Contains(rep, "Root cause: logrotate") {
+		t.Errorf("ingero explain does not name logrotate as the root cause:\n%s", rep)
 	}
 	var preempted, summarised int
 	for _, e := range evs {
