@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"ingero.dev/common/hist"
 	"ingero.dev/common/store"
 	"ingero.dev/common/timerange"
 )
@@ -25,11 +26,11 @@ func emptyHint(r *store.Reader, req request) (string, error) {
 			return "", err
 		}
 		if n > 0 {
-			return fmt.Sprintf("The window holds %s %s of other processes; check --pid, or leave it out.", commas(n), plural(n, "event", "events")), nil
+			return fmt.Sprintf("The window holds %s %s of other processes; check --pid, or leave it out.", hist.FormatCount(n), plural(n, "event", "events")), nil
 		}
 	}
 	first, last := time.Unix(0, span.FirstNs).In(req.now.Location()), time.Unix(0, span.LastNs).In(req.now.Location())
-	msg := fmt.Sprintf("The recording's %s %s span %s", commas(span.Events), plural(span.Events, "event", "events"),
+	msg := fmt.Sprintf("The recording's %s %s span %s", hist.FormatCount(span.Events), plural(span.Events, "event", "events"),
 		timerange.Range{From: first, To: last})
 	if span.LastNs < req.opts.FromNs && !req.toGiven {
 		return msg + fmt.Sprintf("; try --since %s.", timerange.FormatDuration(roundUp(req.now.Sub(first)))), nil

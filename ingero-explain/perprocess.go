@@ -70,17 +70,17 @@ func writePerProcessText(w *bufio.Writer, v *view) {
 	for _, p := range procs {
 		for _, s := range p.Ops {
 			nameW = max(nameW, len(s.Name))
-			callsW = max(callsW, len(commas(s.Calls)))
+			callsW = max(callsW, len(hist.FormatCount(s.Calls)))
 		}
 	}
 	for _, p := range procs {
 		fmt.Fprintf(w, "PID %d (%s)\n", p.PID, oneLine(p.Name))
 		for _, s := range p.Ops {
 			line := fmt.Sprintf("  %-*s  %*s %-5s  p50=%-7s p95=%-7s p99=%s",
-				nameW, s.Name, callsW, commas(s.Calls), plural(s.Calls, "call", "calls"),
+				nameW, s.Name, callsW, hist.FormatCount(s.Calls), plural(s.Calls, "call", "calls"),
 				hist.FormatNs(s.P50), hist.FormatNs(s.P95), hist.FormatNs(s.P99))
 			if s.Errors > 0 {
-				line += fmt.Sprintf("  %s %s", commas(s.Errors), plural(s.Errors, "error", "errors"))
+				line += fmt.Sprintf("  %s %s", hist.FormatCount(s.Errors), plural(s.Errors, "error", "errors"))
 			}
 			fmt.Fprintln(w, strings.TrimRight(line, " "))
 		}

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"ingero.dev/common/event"
+	"ingero.dev/common/hist"
 )
 
 // writeText prints the report as the spec shows it, after the per-process
@@ -34,10 +35,10 @@ func writeIncidents(w *bufio.Writer, v *view) {
 	if n == 0 {
 		if v.stored {
 			fmt.Fprintf(w, "No stored causal chains over %s, which holds %s %s%s; 'ingero trace' stores the chains it finds while recording, and explain without --chains analyses the events.\n",
-				v.window(), commas(v.rep.Events), plural(v.rep.Events, "event", "events"), v.pidNote())
+				v.window(), hist.FormatCount(v.rep.Events), plural(v.rep.Events, "event", "events"), v.pidNote())
 			return
 		}
-		fmt.Fprintf(w, "No causal chains found in %s %s%s over %s.\n", commas(v.rep.Events), plural(v.rep.Events, "event", "events"), v.pidNote(), v.window())
+		fmt.Fprintf(w, "No causal chains found in %s %s%s over %s.\n", hist.FormatCount(v.rep.Events), plural(v.rep.Events, "event", "events"), v.pidNote(), v.window())
 		return
 	}
 	found := "found"
@@ -45,7 +46,7 @@ func writeIncidents(w *bufio.Writer, v *view) {
 		found = "stored"
 	}
 	fmt.Fprintf(w, "INCIDENT REPORT - %d causal %s %s (%s)\n", n, plural(n, "chain", "chains"), found, severityCounts(chains))
-	events := commas(v.rep.Events) + " " + plural(v.rep.Events, "event", "events") + v.pidNote()
+	events := hist.FormatCount(v.rep.Events) + " " + plural(v.rep.Events, "event", "events") + v.pidNote()
 	if v.stored {
 		fmt.Fprintf(w, "As 'ingero trace' detected them while recording %s over %s; not analysed again\n", events, v.window())
 	} else {

@@ -8,6 +8,7 @@ import (
 
 	"ingero.dev/common/cli"
 	"ingero.dev/common/event"
+	"ingero.dev/common/hist"
 	"ingero.dev/common/ndjson"
 )
 
@@ -63,7 +64,7 @@ func (s *jsonSink) done(shown, matched int64) error {
 		return err
 	}
 	if shown < matched {
-		fmt.Fprintf(s.errw, "ingero query: printed the newest %s of %s matching events; raise --limit (0 prints all)\n", commas(shown), commas(matched))
+		fmt.Fprintf(s.errw, "ingero query: printed the newest %s of %s matching events; raise --limit (0 prints all)\n", hist.FormatCount(shown), hist.FormatCount(matched))
 	}
 	return nil
 }

@@ -11,6 +11,7 @@ import (
 	"text/tabwriter"
 
 	"ingero.dev/common/cli"
+	"ingero.dev/common/hist"
 	"ingero.dev/common/store"
 )
 
@@ -40,9 +41,9 @@ func writeRowsTable(w io.Writer, res *store.Result, maxRows int) error {
 	}
 	n := int64(len(res.Rows))
 	if res.Truncated {
-		fmt.Fprintf(bw, "(%s rows shown: stopped at --max-rows %d; the statement returns more, so add LIMIT or raise --max-rows)\n", commas(n), maxRows)
+		fmt.Fprintf(bw, "(%s rows shown: stopped at --max-rows %d; the statement returns more, so add LIMIT or raise --max-rows)\n", hist.FormatCount(n), maxRows)
 	} else {
-		fmt.Fprintf(bw, "(%s %s)\n", commas(n), plural(n, "row", "rows"))
+		fmt.Fprintf(bw, "(%s %s)\n", hist.FormatCount(n), plural(n, "row", "rows"))
 	}
 	return bw.Flush()
 }

@@ -84,9 +84,9 @@ func (t *tableSink) done(shown, matched int64) error {
 		t.w.WriteString(t.noMatch())
 	case shown < matched:
 		fmt.Fprintf(t.w, "Showing the newest %s of %s matching events in %s; raise --limit (0 shows all) or narrow with --since, --pid, --op.\n",
-			commas(shown), commas(matched), t.rng)
+			hist.FormatCount(shown), hist.FormatCount(matched), t.rng)
 	default:
-		fmt.Fprintf(t.w, "%s matching %s in %s.\n", commas(matched), plural(matched, "event", "events"), t.rng)
+		fmt.Fprintf(t.w, "%s matching %s in %s.\n", hist.FormatCount(matched), plural(matched, "event", "events"), t.rng)
 	}
 	return t.w.Flush()
 }
@@ -104,7 +104,7 @@ func (t *tableSink) noMatch() string {
 		loc := t.rng.To.Location()
 		whole := timerange.Range{From: timeOf(span.FirstNs, loc), To: timeOf(span.LastNs, loc)}
 		msg += fmt.Sprintf(" The recording's %s %s span %s; widen --since or use --from/--to.",
-			commas(span.Events), plural(span.Events, "event", "events"), whole)
+			hist.FormatCount(span.Events), plural(span.Events, "event", "events"), whole)
 	}
 	return msg + "\n"
 }
@@ -114,22 +114,4 @@ func plural(n int64, one, many string) string {
 		return one
 	}
 	return many
-}
-
-// commas writes n with thousands separators: 182,331.
-func commas(n int64) string {
-	s := fmt.Sprint(n)
-	neg := strings.HasPrefix(s, "-")
-	s = strings.TrimPrefix(s, "-")
-	var b strings.Builder
-	for i, r := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(r)
-	}
-	if neg {
-		return "-" + b.String()
-	}
-	return b.String()
 }

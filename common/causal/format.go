@@ -15,22 +15,7 @@ import (
 func fmtDur(ns int64) string { return hist.FormatNs(ns) }
 
 // fmtCount groups thousands: 12,847.
-func fmtCount(n int64) string {
-	s := strconv.FormatInt(n, 10)
-	neg := strings.HasPrefix(s, "-")
-	s = strings.TrimPrefix(s, "-")
-	var b strings.Builder
-	if neg {
-		b.WriteByte('-')
-	}
-	for i, c := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(c)
-	}
-	return b.String()
-}
+func fmtCount(n int64) string { return hist.FormatCount(n) }
 
 // fmtBytes renders a size in binary units with at most one decimal.
 func fmtBytes(n int64) string {

@@ -3,6 +3,7 @@ package hist
 import (
 	"math"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -45,4 +46,21 @@ func FormatNs(ns int64) string {
 		return d.Truncate(time.Second).String() // rounding up would overflow
 	}
 	return d.Round(time.Second).String()
+}
+
+// FormatCount groups thousands the way the reports print counts: 12,847.
+func FormatCount(n int64) string {
+	s := strconv.FormatInt(n, 10)
+	digits := strings.TrimPrefix(s, "-")
+	var b strings.Builder
+	if len(digits) < len(s) {
+		b.WriteByte('-')
+	}
+	for i, c := range digits {
+		if i > 0 && (len(digits)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(c)
+	}
+	return b.String()
 }

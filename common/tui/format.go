@@ -5,26 +5,12 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"ingero.dev/common/hist"
 )
 
 // commas renders 1234567 as "1,234,567", as the spec's reports do.
-func commas(n uint64) string {
-	s := strconv.FormatUint(n, 10)
-	if len(s) <= 3 {
-		return s
-	}
-	var b strings.Builder
-	lead := len(s) % 3
-	if lead == 0 {
-		lead = 3
-	}
-	b.WriteString(s[:lead])
-	for i := lead; i < len(s); i += 3 {
-		b.WriteByte(',')
-		b.WriteString(s[i : i+3])
-	}
-	return b.String()
-}
+func commas(n uint64) string { return hist.FormatCount(int64(n)) }
 
 // formatRate keeps one decimal for slow ops, where it matters, and drops
 // it for fast ones, where it is noise.
