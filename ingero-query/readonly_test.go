@@ -1,41 +1,14 @@
 package query
 
 import (
-	"bytes"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"ingero.dev/common/store/storetest"
 )
-
-type fileState struct {
-	data  []byte
-	mtime time.Time
-	dir   []string
-}
-
-func stateOf(t *testing.T, path string) fileState {
-	t.Helper()
-	data, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	fi, err := os.Stat(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ents, err := os.ReadDir(filepath.Dir(path))
-	if err != nil {
-		t.Fatal(err)
-	}
-	st := fileState{data: data, mtime: fi.ModTime()}
-	for _, e := range ents {
-		st.dir = append(st.dir, e.Name())
-	}
-	return st
-}
 
 // Statements that would change the recording, each a different way in.
 var writes = []string{
@@ -57,7 +30,7 @@ var writes = []string{
 // recording, its mtime or what lies beside it.
 func TestRecordingIsNeverChanged(t *testing.T) {
 	db := writeFixtureDB(t)
-	before := stateOf(t, db)
+	before := storetest.Capture(t, db, true)
 	time.Sleep(20 * time.Millisecond) // so that a touch would show in mtime
 
 	for _, args := range [][]string{nil, {"--json", "--annotations"}, {"--limit", "0", "--since", "1w"}, {"SELECT * FROM events"}} {
@@ -85,14 +58,5 @@ func TestRecordingIsNeverChanged(t *testing.T) {
 		t.Errorf("a statement created %s", other)
 	}
 
-	after := stateOf(t, db)
-	if !bytes.Equal(before.data, after.data) {
-		t.Error("the database file's bytes changed")
-	}
-	if !before.mtime.Equal(after.mtime) {
-		t.Errorf("the database file's mtime changed: %v → %v", before.mtime, after.mtime)
-	}
-	if !slices.Equal(before.dir, after.dir) {
-		t.Errorf("files beside the database changed: %v → %v", before.dir, after.dir)
-	}
+	before.Same(t, storetest.Capture(t, db, true), "the database")
 }

@@ -1,56 +1,13 @@
 package store
 
 import (
-	"bytes"
 	"context"
 	"os"
-	"path/filepath"
-	"slices"
 	"testing"
 	"time"
+
+	"ingero.dev/common/store/storetest"
 )
-
-type fileState struct {
-	data  []byte
-	mtime time.Time
-	dir   []string
-}
-
-func stateOf(t *testing.T, path string, withDir bool) fileState {
-	t.Helper()
-	data, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	fi, err := os.Stat(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	st := fileState{data: data, mtime: fi.ModTime()}
-	if withDir {
-		ents, err := os.ReadDir(filepath.Dir(path))
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, e := range ents {
-			st.dir = append(st.dir, e.Name())
-		}
-	}
-	return st
-}
-
-func (a fileState) sameAs(t *testing.T, b fileState) {
-	t.Helper()
-	if !bytes.Equal(a.data, b.data) {
-		t.Error("the database file's bytes changed")
-	}
-	if !a.mtime.Equal(b.mtime) {
-		t.Errorf("the database file's mtime changed: %v → %v", a.mtime, b.mtime)
-	}
-	if !slices.Equal(a.dir, b.dir) {
-		t.Errorf("files beside the database changed: %v → %v", a.dir, b.dir)
-	}
-}
 
 // exercise runs every read path of the Reader.
 func exercise(t *testing.T, path string, wantEvents int) {
@@ -109,10 +66,10 @@ func exercise(t *testing.T, path string, wantEvents int) {
 func TestReaderNeverChangesAFinishedDatabase(t *testing.T) {
 	path := tempDB(t)
 	writeDB(t, path, Options{ChunkEvents: 300}, newWorkload(40, "n", 1, 1e18).events(5000))
-	before := stateOf(t, path, true)
+	before := storetest.Capture(t, path, true)
 	time.Sleep(10 * time.Millisecond) // so that a touch would show in mtime
 	exercise(t, path, 5000)
-	before.sameAs(t, stateOf(t, path, true))
+	before.Same(t, storetest.Capture(t, path, true), "the database")
 }
 
 func TestReaderNeverChangesADatabaseBeingWritten(t *testing.T) {
@@ -132,10 +89,10 @@ func TestReaderNeverChangesADatabaseBeingWritten(t *testing.T) {
 	if _, err := os.Stat(path + "-wal"); err != nil {
 		t.Fatalf("writer is not in WAL mode: %v", err)
 	}
-	before := stateOf(t, path, false)
+	before := storetest.Capture(t, path, false)
 	time.Sleep(10 * time.Millisecond)
 	exercise(t, path, 4000)
-	before.sameAs(t, stateOf(t, path, false))
+	before.Same(t, storetest.Capture(t, path, false), "the database")
 
 	// The reader sees what the writer commits later.
 	if err := w.Append(wl.events(1000)); err != nil {
