@@ -8,6 +8,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"os"
 	"strings"
 	"time"
 
@@ -23,19 +24,24 @@ type config struct {
 	seed   uint64
 	span   time.Duration
 	noGPU  bool
+	mode   mode
+	python string
 	json   bool
 	now    func() time.Time
 	runner func(ctx context.Context, args []string) (string, error) // runs explain
+	host   host
 }
 
 // New builds the command.
 func New(stdio cli.Stdio) *ffcli.Command {
-	c := &config{stdio: stdio, now: time.Now, runner: runExplain}
+	c := &config{stdio: stdio, now: time.Now, runner: runExplain, host: realHost(), mode: modeAuto}
 	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
 	cli.DBFlag(fs, &c.db)
 	fs.Uint64Var(&c.seed, "seed", 1, "seed of the synthetic scenarios (the same seed gives the same events)")
-	fs.DurationVar(&c.span, "span", 30*time.Second, "length of each scenario's recording")
-	fs.BoolVar(&c.noGPU, "no-gpu", false, "synthetic mode: generate the events instead of tracing a workload")
+	fs.DurationVar(&c.span, "span", 0, "length of each scenario's recording (default 10s traced, 30s synthetic)")
+	fs.Var(&c.mode, "mode", "auto (the best this host allows), synthetic, standin (real tracing of a stand-in CUDA library) or gpu (real tracing of PyTorch)")
+	fs.BoolVar(&c.noGPU, "no-gpu", false, "synthetic mode: generate the events instead of tracing a workload (--mode synthetic)")
+	fs.StringVar(&c.python, "python", "", "the Python with PyTorch for the gpu mode (default $INGERO_PYTHON, else python3)")
 	fs.BoolVar(&c.json, "json", false, "print the scenario's events as NDJSON instead of the report")
 	return &ffcli.Command{
 		Name:       "demo",
@@ -44,7 +50,12 @@ func New(stdio cli.Stdio) *ffcli.Command {
 		LongHelp: "Scenarios, run in this order without an argument:\n  " +
 			strings.Join(describe(), "\n  ") + "\n\n" +
 			"Each is recorded to a database (a temporary one unless -d) and ends with\n" +
-			"the report of 'ingero explain', which names the planted cause.",
+			"the report of 'ingero explain', which names the planted cause.\n\n" +
+			"As root on a kernel with BTF, the scenarios run for real under 'ingero trace':\n" +
+			"PyTorch on the GPU when there is one, else a stand-in CUDA library built\n" +
+			"with gcc; the plants are real processes (a CPU hog pinned to the training\n" +
+			"loop's CPU, a second GPU process). Otherwise the events are generated\n" +
+			"(synthetic mode). The first line of the output says which mode runs.",
 		FlagSet: fs,
 		Exec:    c.exec,
 	}
@@ -74,17 +85,69 @@ func (c *config) exec(ctx context.Context, args []string) error {
 		}
 		list = []scenario.Scenario{s}
 	}
+	sel, err := c.choose(ctx)
+	if err != nil {
+		return err
+	}
+	if c.span == 0 {
+		c.span = 30 * time.Second
+		if sel.mode != modeSynthetic {
+			c.span = 10 * time.Second
+		}
+	}
 	if c.span < 5*time.Second || c.span > time.Hour {
 		return cli.Usagef("--span %v: between 5s and 1h", c.span)
 	}
-	if !c.json {
-		fmt.Fprintln(c.stdio.Out, "ingero demo: synthetic mode: events are generated with realistic timing and go through")
-		fmt.Fprintln(c.stdio.Out, "the same statistics, store and causal engine as a real trace.")
+	run, done, err := c.prepare(sel)
+	if err != nil {
+		return err
 	}
+	defer done()
 	for i, s := range list {
-		if err := c.runScenario(ctx, s, i, len(list)); err != nil {
+		if err := run(ctx, s, i, len(list)); err != nil {
 			return fmt.Errorf("scenario %s: %w", s.Name, err)
 		}
 	}
 	return nil
+}
+
+// prepare says which mode runs and returns what plays one scenario in it.
+func (c *config) prepare(sel selection) (func(context.Context, scenario.Scenario, int, int) error, func(), error) {
+	say := c.stdio.Out
+	if c.json {
+		say = c.stdio.Err
+	}
+	if sel.mode == modeSynthetic {
+		fmt.Fprintf(say, "ingero demo: synthetic mode (%s): events are generated with realistic timing\n", sel.why)
+		fmt.Fprintln(say, "and go through the same statistics, store and causal engine as a real trace.")
+		return func(ctx context.Context, s scenario.Scenario, i, n int) error {
+			if !c.json {
+				fmt.Fprintf(say, "\n== [%d/%d] %s: %s\n", i+1, n, s.Name, s.Description)
+			}
+			return c.runSynthetic(ctx, s, n)
+		}, func() {}, nil
+	}
+	dir, err := os.MkdirTemp("", "ingero-demo-kit-")
+	if err != nil {
+		return nil, nil, fmt.Errorf("preparing the real mode: %w", err)
+	}
+	done := func() { os.RemoveAll(dir) }
+	var k kit
+	if sel.mode == modeGPU {
+		k, err = newTorchKit(dir, sel.python, sel.model)
+	} else {
+		k, err = newStandinKit(dir)
+	}
+	if err != nil {
+		done()
+		return nil, nil, err
+	}
+	fmt.Fprintf(say, "ingero demo: real mode: %s.\n", k.describe())
+	if sel.why != "" {
+		fmt.Fprintf(say, "(not the GPU mode: %s)\n", sel.why)
+	}
+	fmt.Fprintln(say, "Each plant is a real process; ingero trace records, ingero explain reports.")
+	return func(ctx context.Context, s scenario.Scenario, i, n int) error {
+		return c.runReal(ctx, k, s, i, n)
+	}, done, nil
 }

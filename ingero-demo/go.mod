@@ -7,12 +7,20 @@ require (
 	ingero.dev/common v0.0.0
 )
 
+require github.com/NVIDIA/go-nvml v0.13.4-1 // indirect
+
 require (
 	github.com/klauspost/compress v1.20.4 // indirect
 	github.com/ncruces/go-sqlite3 v0.37.0 // indirect
 	github.com/ncruces/go-sqlite3-wasm/v6 v6.5.35401 // indirect
 	github.com/ncruces/julianday v1.0.0 // indirect
-	golang.org/x/sys v0.49.0 // indirect
+	golang.org/x/sys v0.49.0
+	ingero.dev/bpf v0.0.0
+	ingero.dev/common/gpu v0.0.0
 )
 
 replace ingero.dev/common => ../common
+
+replace ingero.dev/bpf => ../bpf
+
+replace ingero.dev/common/gpu => ../common/gpu

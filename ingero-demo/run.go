@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"time"
@@ -18,7 +17,8 @@ import (
 	"ingero.dev/ingero-demo/internal/scenario"
 )
 
-func (c *config) runScenario(ctx context.Context, s scenario.Scenario, i, n int) error {
+// runSynthetic generates the scenario's events and records them.
+func (c *config) runSynthetic(ctx context.Context, s scenario.Scenario, n int) error {
 	end := c.now()
 	rec := s.Generate(c.seed, c.span, end)
 	if c.json {
@@ -33,7 +33,6 @@ func (c *config) runScenario(ctx context.Context, s scenario.Scenario, i, n int)
 		return err
 	}
 	defer cleanup()
-	fmt.Fprintf(c.stdio.Out, "\n== [%d/%d] %s: %s\n", i+1, n, s.Name, s.Description)
 	stats := tui.NewStats(end.Add(-c.span), false)
 	if err := record(path, rec, stats, end); err != nil {
 		return err
@@ -119,52 +118,4 @@ func (c *config) dbPath(name string, n int) (string, func(), error) {
 		return "", nil, err
 	}
 	return path, func() {}, nil
-}
-
-// runExplain runs `ingero explain` as a process on the demo's database:
-// commands never import each other, and this way the demo shows exactly
-// what a user's own explain prints.
-func runExplain(ctx context.Context, args []string) (string, error) {
-	bin, pre, err := findExplain()
-	if err != nil {
-		return "", err
-	}
-	cmd := exec.CommandContext(ctx, bin, append(pre, args...)...)
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		var ee *exec.ExitError
-		if !errors.As(err, &ee) || ee.ExitCode() != 0 {
-			return string(out), fmt.Errorf("running %s: %w", bin, err)
-		}
-	}
-	return string(out), nil
-}
-
-// findExplain looks for explain as $INGERO_EXPLAIN, as this very binary
-// when it is the multiplexer, beside this binary, then on $PATH.
-func findExplain() (string, []string, error) {
-	if p := os.Getenv("INGERO_EXPLAIN"); p != "" {
-		return p, nil, nil
-	}
-	self, err := os.Executable()
-	if err == nil {
-		if filepath.Base(self) == "ingero" {
-			return self, []string{"explain"}, nil
-		}
-		if p := filepath.Join(filepath.Dir(self), "ingero-explain"); isExec(p) {
-			return p, nil, nil
-		}
-	}
-	if p, err := exec.LookPath("ingero-explain"); err == nil {
-		return p, nil, nil
-	}
-	if p, err := exec.LookPath("ingero"); err == nil {
-		return p, []string{"explain"}, nil
-	}
-	return "", nil, errors.New("ingero explain not found: run the demo as 'ingero demo', or put ingero-explain beside ingero-demo or on $PATH")
-}
-
-func isExec(p string) bool {
-	fi, err := os.Stat(p)
-	return err == nil && fi.Mode()&0o111 != 0
 }

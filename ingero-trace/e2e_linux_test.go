@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"ingero.dev/bpf/standin"
+	"ingero.dev/bpf/standin/standintest"
 	"ingero.dev/common/event"
 	"ingero.dev/common/ndjson"
 	"ingero.dev/common/recording"
@@ -41,7 +42,7 @@ func eventsOf(t *testing.T, path string, pid uint32) ([]event.Event, *recording.
 // did, call for call, in the database and in the stream alike.
 func TestTraceRecordsWorkloadExactly(t *testing.T) {
 	requireBPF(t)
-	art := standin.Require(t)
+	art := standintest.Require(t)
 	dir := t.TempDir()
 	db, streamFile := filepath.Join(dir, "t.db"), filepath.Join(dir, "t.stream")
 	tr := startTrace(t, "-d", db, "--stream", streamFile, "--node", "e2e-node")
@@ -84,7 +85,7 @@ func TestTraceRecordsWorkloadExactly(t *testing.T) {
 // line, every call of the workload present.
 func TestTraceJSONLines(t *testing.T) {
 	requireBPF(t)
-	art := standin.Require(t)
+	art := standintest.Require(t)
 	tr := startTrace(t, "--json", "--record=false")
 	tr.waitLine("ingero trace: watching", 20*time.Second)
 	counts := runTraced(t, tr, art, nil, "--pattern", "basic", "--iterations", "3")
@@ -109,7 +110,7 @@ func TestTraceJSONLines(t *testing.T) {
 // both on the workload's off-CPU intervals and in the per-second summary.
 func TestTraceNamesContendingProcess(t *testing.T) {
 	requireBPF(t)
-	art := standin.Require(t)
+	art := standintest.Require(t)
 	db := filepath.Join(t.TempDir(), "c.db")
 	tr := startTrace(t, "-d", db)
 	tr.waitLine("ingero trace: watching", 20*time.Second)
@@ -228,7 +229,7 @@ func assertPairs(t *testing.T, evs []event.Event) {
 // and its direct driver calls, whose library was left out, are not.
 func TestTracePIDAndCudaLib(t *testing.T) {
 	requireBPF(t)
-	art := standin.Require(t)
+	art := standintest.Require(t)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	run, err := art.Start(ctx, nil, "--pattern", "basic", "--iterations", "4")

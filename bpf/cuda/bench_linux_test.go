@@ -12,6 +12,7 @@ import (
 
 	"ingero.dev/bpf/internal/testenv"
 	"ingero.dev/bpf/standin"
+	"ingero.dev/bpf/standin/standintest"
 	"ingero.dev/common/event"
 )
 
@@ -100,7 +101,7 @@ func patternOnce(b *testing.B, opts *Options, pattern string, iterations int) (*
 	defer b.StartTimer()
 	args := []string{"--pattern", pattern, "--iterations", strconv.Itoa(iterations)}
 	if opts == nil {
-		art := standin.Require(b)
+		art := standintest.Require(b)
 		run, err := art.Start(context.Background(), zeroCost, args...)
 		if err != nil {
 			b.Fatal(err)
@@ -126,7 +127,7 @@ func stormEmptyProbe(b *testing.B, _ *Options, iterations int) (*standin.Counts,
 	b.StopTimer()
 	defer b.StartTimer()
 	testenv.RequireBPF(b)
-	art := standin.Require(b)
+	art := standintest.Require(b)
 	prog, err := ebpf.NewProgram(&ebpf.ProgramSpec{
 		Type:         ebpf.Kprobe,
 		License:      "MIT",

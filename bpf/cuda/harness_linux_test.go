@@ -10,6 +10,7 @@ import (
 	"ingero.dev/bpf/internal/testenv"
 	"ingero.dev/bpf/shared"
 	"ingero.dev/bpf/standin"
+	"ingero.dev/bpf/standin/standintest"
 	"ingero.dev/bpf/sysreq"
 	"ingero.dev/common/event"
 )
@@ -42,7 +43,7 @@ func newPausedHarness(t testing.TB, opts Options) *harness {
 	if err := sysreq.Prepare(); err != nil {
 		t.Fatal(err)
 	}
-	art := standin.Require(t)
+	art := standintest.Require(t)
 	m, err := shared.New()
 	if err != nil {
 		t.Fatal(err)

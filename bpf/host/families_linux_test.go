@@ -10,7 +10,7 @@ import (
 	"ingero.dev/bpf/internal/testenv"
 	"ingero.dev/bpf/ring"
 	"ingero.dev/bpf/shared"
-	"ingero.dev/bpf/standin"
+	"ingero.dev/bpf/standin/standintest"
 	"ingero.dev/bpf/sysreq"
 	"ingero.dev/common/event"
 )
@@ -24,7 +24,7 @@ func TestFamiliesShareTargetsAndClock(t *testing.T) {
 	if err := sysreq.Prepare(); err != nil {
 		t.Fatal(err)
 	}
-	art := standin.Require(t)
+	art := standintest.Require(t)
 	m, err := shared.New()
 	if err != nil {
 		t.Fatal(err)

@@ -14,6 +14,7 @@ import (
 	"ingero.dev/bpf/internal/testenv"
 	"ingero.dev/bpf/shared"
 	"ingero.dev/bpf/standin"
+	"ingero.dev/bpf/standin/standintest"
 	"ingero.dev/bpf/sysreq"
 	"ingero.dev/common/event"
 )
@@ -105,7 +106,7 @@ func waitFor(t *testing.T, ok func() bool, what string) {
 // summary names it too.
 func TestContenderNamedAsPeerAndInSummary(t *testing.T) {
 	h := newHarness(t, Options{Summary: 100 * time.Millisecond})
-	art := standin.Require(t)
+	art := standintest.Require(t)
 	const hog = "logrotate"
 	cpu := min(1, runtime.NumCPU()-1)
 	startBusy(t, art, hog, cpu)

@@ -30,6 +30,18 @@ type Config struct {
 	GraphPerNode      time.Duration // STANDIN_GRAPH_NODE_NS: cudaGraphInstantiate, per node
 	DeviceMemory      uint64        // STANDIN_OOM_AFTER_BYTES: live device bytes beyond which allocations fail
 	RuntimeOnly       bool          // STANDIN_RUNTIME_ONLY: the runtime calls no exported driver function
+
+	// DeviceFile (STANDIN_DEVICE_FILE), when set, names a file that makes
+	// one simulated GPU of every process naming it: each piece of queued
+	// work (a kernel, an async copy) starts once the stream's earlier work
+	// and everything any of them queued before is done, and a synchronous
+	// copy waits for all of it too. A second process launching long kernels
+	// thus stretches the first one's syncs, as a second job on a real GPU
+	// does. The driver creates the file (mode 0666, so other users' processes
+	// can join) or joins an existing one, and refuses a file that is not one
+	// or was written before the last boot. Empty keeps each process's
+	// device its own. Not compiled in: a path has no default.
+	DeviceFile string
 }
 
 // DefaultConfig is what the libraries do when no STANDIN_* variable is set:
@@ -112,11 +124,18 @@ func (c Config) params() []param {
 	}
 }
 
-// Env returns every STANDIN_* variable, set to c, for exec.Cmd.Env.
+// DeviceFileEnv is the variable that names Config.DeviceFile.
+const DeviceFileEnv = "STANDIN_DEVICE_FILE"
+
+// Env returns every numeric STANDIN_* variable, set to c, for exec.Cmd.Env,
+// and STANDIN_DEVICE_FILE when c.DeviceFile is set.
 func (c Config) Env() []string {
 	var env []string
 	for _, p := range c.params() {
 		env = append(env, fmt.Sprintf("%s=%d", p.env, p.value))
+	}
+	if c.DeviceFile != "" {
+		env = append(env, DeviceFileEnv+"="+c.DeviceFile)
 	}
 	return env
 }

@@ -16,6 +16,16 @@
 // does the same work through a private table (cuGetExportTable) instead, so
 // no exported driver function runs below a runtime call, as on older stacks.
 //
+// Besides patterns that exercise the API, the workload runs training steps
+// for demos with planted slowdowns: train (a 4 MiB async input copy from
+// pinned memory, 48 kernels of which every sixth goes straight to the
+// driver, one stream sync), train-churn (plus six cudaMalloc and six
+// cudaFree a step, as torch.cuda.empty_cache() in the loop) and train-copy
+// (plus a synchronous 256 MiB copy from pageable memory). Their stream and
+// buffers are made once per process, on the first step. With
+// STANDIN_DEVICE_FILE (Config.DeviceFile) processes share one simulated GPU,
+// so a second job's kernels delay the first one's syncs.
+//
 // The C sources live in csrc/, which holds no Go, so go build never compiles
 // them; they are embedded and written out by Build.
 package standin

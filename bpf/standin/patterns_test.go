@@ -62,13 +62,27 @@ var (
 		"cuMemcpyDtoDAsync_v2": 64 * kib, "cudaMemcpy": 64 * kib, "cudaMemcpyAsync": 64 * kib,
 		"cudaMemcpyPeer": 64 * kib, "cudaMemcpyPeerAsync": 64 * kib,
 	}
+
+	// What a training step calls, and what the first one sets up for all.
+	trainCalls = counts{"cudaMemcpyAsync": 1, "cudaLaunchKernel": 40, "cuLaunchKernel": 8, "cudaStreamSynchronize": 1}
+	trainBytes = counts{"cudaMemcpyAsync": 4 * mib}
+	trainKinds = counts{"cudaMemcpyAsync:HostToDevice": 4 * mib}
+	trainOnce  = patternOnce{
+		calls: counts{"cudaStreamCreate": 1, "cudaMallocHost": 1, "cudaMalloc": 1},
+		bytes: counts{"cudaMallocHost": 4 * mib, "cudaMalloc": 4 * mib},
+	}
 )
+
+// patternOnce is what a pattern calls once per process, however many
+// iterations it runs.
+type patternOnce struct{ calls, bytes counts }
 
 type patternCase struct {
 	pattern              string
 	env                  []string
 	calls, errors, bytes counts
 	kinds                counts
+	once                 patternOnce
 }
 
 var patternCases = []patternCase{
@@ -150,6 +164,24 @@ var patternCases = []patternCase{
 			"cudaMemcpy2D:HostToDevice": 32 * kib, "cudaMemcpy2DAsync:DeviceToHost": 32 * kib,
 		},
 	},
+	{pattern: "train", calls: trainCalls, bytes: trainBytes, kinds: trainKinds, once: trainOnce},
+	{
+		pattern: "train-churn",
+		calls:   merge(trainCalls, counts{"cudaMalloc": 6, "cudaFree": 6}),
+		bytes:   merge(trainBytes, counts{"cudaMalloc": (64 + 128 + 256) * 2 * mib}),
+		kinds:   trainKinds,
+		once:    trainOnce,
+	},
+	{
+		pattern: "train-copy",
+		calls:   merge(trainCalls, counts{"cudaMemcpy": 1}),
+		bytes:   merge(trainBytes, counts{"cudaMemcpy": 256 * mib}),
+		kinds:   merge(trainKinds, counts{"cudaMemcpy:HostToDevice": 256 * mib}),
+		once: patternOnce{
+			calls: merge(trainOnce.calls, counts{"cudaMalloc": 1}),
+			bytes: merge(trainOnce.bytes, counts{"cudaMalloc": 256 * mib}),
+		},
+	},
 }
 
 func runWorkload(t *testing.T, art *Artifacts, env []string, args ...string) *Counts {
@@ -185,18 +217,16 @@ func TestPatternsCountExactly(t *testing.T) {
 				if tc.pattern == "threads" {
 					threads = 2
 				}
-				check := func(what string, got map[string]uint64, want counts) {
-					if want == nil {
-						want = counts{}
-					}
-					if !maps.Equal(got, want.times(iterations)) {
-						t.Errorf("runtime only %s: %s\n got %v\nwant %v", runtimeOnly, what, got, want.times(iterations))
+				check := func(what string, got map[string]uint64, each, once counts) {
+					want := merge(each.times(iterations), once)
+					if !maps.Equal(got, want) {
+						t.Errorf("runtime only %s: %s\n got %v\nwant %v", runtimeOnly, what, got, want)
 					}
 				}
-				check("calls", c.Calls, tc.calls)
-				check("errors", c.Errors, tc.errors)
-				check("bytes", c.Bytes, tc.bytes)
-				check("bytes by kind", c.BytesByKind, tc.kinds)
+				check("calls", c.Calls, tc.calls, tc.once.calls)
+				check("errors", c.Errors, tc.errors, nil)
+				check("bytes", c.Bytes, tc.bytes, tc.once.bytes)
+				check("bytes by kind", c.BytesByKind, tc.kinds, nil)
 				if !maps.Equal(c.SetupCalls, map[string]uint64{"cuInit": 1, "cudaGetLastError": 1}) {
 					t.Errorf("setup calls %v", c.SetupCalls)
 				}

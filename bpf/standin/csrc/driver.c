@@ -14,6 +14,7 @@ static void load(void)
 {
 	config_load(&cfg);
 	stats_init();
+	model_init();
 }
 
 /* Counts the call for STANDIN_DRIVER_STATS. A macro, so that the return
@@ -59,11 +60,18 @@ static CUresult do_free(CUdeviceptr ptr)
 }
 
 /* A synchronous copy runs behind all queued work, like one on the legacy
- * default stream. */
+ * default stream. On a shared device that includes the other processes'
+ * work, and the copy holds the device from them in turn. */
 static CUresult do_copy(size_t bytes)
 {
+	uint64_t ns = cfg.memcpy_ns + transfer_ns(&cfg, bytes);
+
+	if (model_shared()) {
+		spin_until(model_occupy_device(ns));
+		return CUDA_SUCCESS;
+	}
 	spin_until(model_device_deadline());
-	spin_for(cfg.memcpy_ns + transfer_ns(&cfg, bytes));
+	spin_for(ns);
 	return CUDA_SUCCESS;
 }
 

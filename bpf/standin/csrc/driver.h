@@ -43,7 +43,13 @@ enum driver_func {
 extern const char *const driver_func_names[DF_COUNT];
 
 /* gpu_model.c: the simulated device. */
+void model_init(void);
+/* Nonzero when STANDIN_DEVICE_FILE shares the device with other processes. */
+int model_shared(void);
 void model_enqueue(CUstream stream, uint64_t ns);
+/* Holds the device for ns once all work queued on it is done, and returns
+ * when that ends: a synchronous copy. */
+uint64_t model_occupy_device(uint64_t ns);
 uint64_t model_stream_deadline(CUstream stream);
 uint64_t model_device_deadline(void);
 CUresult model_alloc(CUdeviceptr *ptr, size_t bytes, uint64_t capacity);

@@ -1,8 +1,11 @@
 /* The simulated device: a "busy until" clock per stream, so that a sync
  * waits for the work queued before it, and a table of live allocations, so
- * that pointers are unique, frees are checked and memory can run out. */
+ * that pointers are unique, frees are checked and memory can run out. With
+ * STANDIN_DEVICE_FILE the device is shared with other processes, and all
+ * work on it runs one piece at a time (device_file.h). */
 #include <pthread.h>
 
+#include "device_file.h"
 #include "driver.h"
 
 #define STREAM_SLOTS 1024
@@ -29,6 +32,8 @@ static struct stream_slot streams[STREAM_SLOTS];
  * more than they must, never for less. */
 static struct stream_slot overflow;
 static uint64_t device_busy_until;
+/* Set once, before any work is queued; NULL keeps the device private. */
+static struct device_file *shared_device;
 
 static struct allocation *buckets[ALLOC_BUCKETS];
 static uint64_t live_bytes;
@@ -51,6 +56,27 @@ static struct stream_slot *slot_for(CUstream stream)
 	return &overflow;
 }
 
+void model_init(void)
+{
+	const char *path = getenv(DEVICE_FILE_ENV);
+
+	if (path && *path)
+		shared_device = device_file_open(path);
+}
+
+int model_shared(void)
+{
+	return shared_device != NULL;
+}
+
+/* When work that could start at ready and takes ns ends. A private device
+ * runs streams side by side; a shared one runs one piece of work at a
+ * time, in the order it was queued by all its processes. */
+static uint64_t occupy(uint64_t ready, uint64_t ns)
+{
+	return shared_device ? device_file_claim(shared_device, ready, ns) : ready + ns;
+}
+
 void model_enqueue(CUstream stream, uint64_t ns)
 {
 	uint64_t now = now_ns();
@@ -58,7 +84,7 @@ void model_enqueue(CUstream stream, uint64_t ns)
 
 	pthread_mutex_lock(&model_mu);
 	s = slot_for(stream);
-	s->busy_until = (s->busy_until > now ? s->busy_until : now) + ns;
+	s->busy_until = occupy(s->busy_until > now ? s->busy_until : now, ns);
 	if (s->busy_until > device_busy_until)
 		device_busy_until = s->busy_until;
 	pthread_mutex_unlock(&model_mu);
@@ -82,6 +108,17 @@ uint64_t model_device_deadline(void)
 	t = device_busy_until;
 	pthread_mutex_unlock(&model_mu);
 	return t;
+}
+
+uint64_t model_occupy_device(uint64_t ns)
+{
+	uint64_t now = now_ns(), end;
+
+	pthread_mutex_lock(&model_mu);
+	end = occupy(device_busy_until > now ? device_busy_until : now, ns);
+	device_busy_until = end;
+	pthread_mutex_unlock(&model_mu);
+	return end;
 }
 
 static size_t bucket_of(CUdeviceptr ptr)

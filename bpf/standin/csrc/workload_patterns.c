@@ -1,7 +1,10 @@
 /* The patterns. Each function is one iteration; the counts it produces are
- * fixed (except oom, whose count depends on STANDIN_OOM_AFTER_BYTES), and
- * the workload reports them itself anyway. */
+ * fixed (except oom, whose count depends on STANDIN_OOM_AFTER_BYTES, and the
+ * training steps' setup, made once per process on the first step), and the
+ * workload reports them itself anyway. */
 #include "tools.h"
+
+#include <pthread.h>
 
 #include "workload.h"
 
@@ -368,6 +371,106 @@ static void coverage(void)
 	graph();
 }
 
+/* The training steps below reuse what a training loop sets up once, on its
+ * first step: its stream, a pinned staging buffer and the device tensor it
+ * fills. Those calls (1 cudaStreamCreate, 1 cudaMallocHost of 4 MiB, 1
+ * cudaMalloc of 4 MiB) are made once per process, whichever training
+ * pattern runs first; every thread that runs one shares them. */
+static struct {
+	pthread_once_t once;
+	cudaStream_t stream;
+	void *pinned, *input;
+} train_state = {.once = PTHREAD_ONCE_INIT};
+
+static void train_setup(void)
+{
+	train_state.stream = stream_create();
+	train_state.pinned = host_alloc(4 * MiB);
+	train_state.input = device_alloc(4 * MiB);
+}
+
+static cudaStream_t train_stream(void)
+{
+	pthread_once(&train_state.once, train_setup);
+	return train_state.stream;
+}
+
+/* The batch, from pinned memory: 1 cudaMemcpyAsync of 4 MiB. */
+static void train_input(cudaStream_t s)
+{
+	copy_async(train_state.input, train_state.pinned, 4 * MiB, cudaMemcpyHostToDevice, s);
+}
+
+/* Forward and backward: 48 launches of 128 blocks, every sixth straight
+ * to the driver as cuBLAS does: 40 cudaLaunchKernel, 8 cuLaunchKernel. */
+static void train_kernels(cudaStream_t s)
+{
+	for (int k = 0; k < 48; k++) {
+		if (k % 6 == 5)
+			direct_launch(s, 128);
+		else
+			launch(s, 128);
+	}
+}
+
+/* A PyTorch-style step: input copy, kernels, one cudaStreamSynchronize
+ * (the loss.item() that waits for the step). */
+static void train(void)
+{
+	cudaStream_t s = train_stream();
+
+	train_input(s);
+	train_kernels(s);
+	MUST(CALL(cudaStreamSynchronize, s));
+}
+
+/* A step that empties the caching allocator every time, as
+ * torch.cuda.empty_cache() in the loop does: 6 cudaMalloc (896 MiB in all)
+ * and 6 cudaFree on top of train, while the kernels run. */
+static void train_churn(void)
+{
+	static const size_t sizes[] = {64 * MiB, 128 * MiB, 256 * MiB, 64 * MiB, 128 * MiB, 256 * MiB};
+	cudaStream_t s = train_stream();
+	void *d[6];
+
+	train_input(s);
+	train_kernels(s);
+	for (int i = 0; i < 6; i++)
+		d[i] = device_alloc(sizes[i]);
+	for (int i = 0; i < 6; i++)
+		MUST(CALL(cudaFree, d[i]));
+	MUST(CALL(cudaStreamSynchronize, s));
+}
+
+/* train-copy's own setup, once per process: 256 MiB of pageable host memory
+ * (plain malloc, never touched: the stand-in copies no bytes) and 1
+ * cudaMalloc of 256 MiB to copy it into. */
+static struct {
+	pthread_once_t once;
+	void *pageable, *dst;
+} bulk_state = {.once = PTHREAD_ONCE_INIT};
+
+static void bulk_setup(void)
+{
+	if (!(bulk_state.pageable = malloc(256 * MiB)))
+		die("workload: %s", "allocating 256 MiB of pageable memory");
+	bulk_state.dst = device_alloc(256 * MiB);
+}
+
+/* A step that also copies 256 MiB from pageable memory with a synchronous
+ * cudaMemcpy before its kernels, the way a dataset kept on the host is fed
+ * to the GPU by a loop that never pinned it. */
+static void train_copy(void)
+{
+	cudaStream_t s = train_stream();
+
+	pthread_once(&bulk_state.once, bulk_setup);
+	train_input(s);
+	copy(bulk_state.dst, bulk_state.pageable, 256 * MiB, cudaMemcpyHostToDevice);
+	train_kernels(s);
+	MUST(CALL(cudaStreamSynchronize, s));
+}
+
 static const struct {
 	const char *name;
 	pattern_fn fn;
@@ -380,6 +483,9 @@ static const struct {
 	{"sync-heavy", sync_heavy},
 	{"graph", graph},
 	{"coverage", coverage},
+	{"train", train},
+	{"train-churn", train_churn},
+	{"train-copy", train_copy},
 };
 
 pattern_fn pattern_lookup(const char *name)

@@ -18,7 +18,9 @@ type Scenario struct {
 	// Rule is the causal rule that must fire, and Culprit a string its
 	// root cause must contain (a process name, a direction…).
 	Rule, Culprit string
-	plant         func(*loop)
+	// Real is how the scenario is played under real tracing.
+	Real  Real
+	plant func(*loop)
 }
 
 // All lists the scenarios in the order `ingero demo` runs them.

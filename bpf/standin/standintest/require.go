@@ -1,9 +1,14 @@
-package standin
+// Package standintest hands tests the stand-in CUDA libraries. It is apart
+// from standin so that programs that run the stand-ins (ingero demo) do not
+// link the testing package.
+package standintest
 
 import (
 	"errors"
 	"os"
 	"testing"
+
+	"ingero.dev/bpf/standin"
 )
 
 // Require returns the Cached build. It skips tb when gcc is missing, unless
@@ -13,11 +18,11 @@ import (
 // test that attaches uprobes to them also traps the workloads of tests
 // running beside it (their PIDs, filtered out, cost only time), and its
 // uretprobes make those workloads' DriverStats count calls as Unknown. A
-// test that needs files of its own builds them with Build(tb.TempDir()).
-func Require(tb testing.TB) *Artifacts {
+// test that needs files of its own builds them with standin.Build(tb.TempDir()).
+func Require(tb testing.TB) *standin.Artifacts {
 	tb.Helper()
-	art, err := Cached()
-	if errors.Is(err, ErrNoCompiler) && os.Getenv("INGERO_E2E") != "1" {
+	art, err := standin.Cached()
+	if errors.Is(err, standin.ErrNoCompiler) && os.Getenv("INGERO_E2E") != "1" {
 		tb.Skipf("%v (set INGERO_E2E=1 to fail instead)", err)
 	}
 	if err != nil {

@@ -1,0 +1,149 @@
+package demo
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+)
+
+// tracer is `ingero trace` running as a process: the demo records the
+// way a user would, and reads back only the database and what trace
+// prints.
+type tracer struct {
+	cmd    *exec.Cmd
+	mu     sync.Mutex
+	stdout bytes.Buffer
+	lines  []string
+	done   chan struct{}
+	err    error
+}
+
+func startTracer(args []string, stdout io.Writer) (*tracer, error) {
+	bin, pre, err := findCommand("trace")
+	if err != nil {
+		return nil, err
+	}
+	t := &tracer{cmd: exec.Command(bin, append(pre, args...)...), done: make(chan struct{})}
+	// trace scopes itself to the sudo user's processes unless told the
+	// PIDs; the demo always names them, and clears SUDO_USER so that a
+	// `sudo make demo` does not filter its own root children out.
+	t.cmd.Env = append(os.Environ(), "SUDO_USER=")
+	if stdout != nil {
+		t.cmd.Stdout = stdout
+	} else {
+		t.cmd.Stdout = &lockedWriter{mu: &t.mu, w: &t.stdout}
+	}
+	errPipe, err := t.cmd.StderrPipe()
+	if err != nil {
+		return nil, fmt.Errorf("starting ingero trace: %w", err)
+	}
+	if err := t.cmd.Start(); err != nil {
+		return nil, fmt.Errorf("starting ingero trace: %w", err)
+	}
+	scanned := make(chan struct{})
+	go func() {
+		defer close(scanned)
+		sc := bufio.NewScanner(errPipe)
+		for sc.Scan() {
+			t.mu.Lock()
+			t.lines = append(t.lines, sc.Text())
+			t.mu.Unlock()
+		}
+	}()
+	go func() {
+		<-scanned
+		t.err = t.cmd.Wait()
+		close(t.done)
+	}()
+	return t, nil
+}
+
+type lockedWriter struct {
+	mu *sync.Mutex
+	w  io.Writer
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
+}
+
+// waitLine waits until trace has printed a line containing s on stderr.
+func (t *tracer) waitLine(ctx context.Context, s string, timeout time.Duration) error {
+	deadline := time.Now().Add(timeout)
+	for {
+		t.mu.Lock()
+		for _, l := range t.lines {
+			if strings.Contains(l, s) {
+				t.mu.Unlock()
+				return nil
+			}
+		}
+		t.mu.Unlock()
+		select {
+		case <-t.done:
+			return fmt.Errorf("ingero trace exited (%v) before it said %q:\n%s", t.err, s, t.stderr())
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(10 * time.Millisecond):
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("ingero trace did not say %q within %v:\n%s", s, timeout, t.stderr())
+		}
+	}
+}
+
+func (t *tracer) stderr() string {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return strings.Join(t.lines, "\n")
+}
+
+// stop sends SIGINT, as Ctrl-C does, and waits for trace to write its
+// last events and exit.
+func (t *tracer) stop() error {
+	t.cmd.Process.Signal(syscall.SIGINT)
+	select {
+	case <-t.done:
+	case <-time.After(30 * time.Second):
+		t.cmd.Process.Kill()
+		<-t.done
+	}
+	if t.err != nil {
+		return fmt.Errorf("ingero trace: %w:\n%s", t.err, t.stderr())
+	}
+	return nil
+}
+
+// kill ends a trace that is no longer wanted (the scenario failed).
+func (t *tracer) kill() {
+	t.cmd.Process.Kill()
+	<-t.done
+}
+
+// summary is trace's exit summary (what it recorded, what it lost) and
+// its last live view, as a user sees them when trace stops.
+func (t *tracer) summary() string {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	var b strings.Builder
+	out := t.stdout.String()
+	if i := strings.LastIndex(out, "--- ingero trace "); i >= 0 {
+		b.WriteString(out[i:])
+	}
+	for _, l := range t.lines {
+		if strings.HasPrefix(l, "ingero trace: ") && strings.Contains(l, " lost: ") {
+			b.WriteString(l + "\n")
+		}
+	}
+	return b.String()
+}
