@@ -85,6 +85,9 @@ func (c *config) exec(ctx context.Context, args []string) error {
 		}
 		list = []scenario.Scenario{s}
 	}
+	if c.span != 0 && (c.span < 5*time.Second || c.span > time.Hour) {
+		return cli.Usagef("--span %v: between 5s and 1h", c.span)
+	}
 	sel, err := c.choose(ctx)
 	if err != nil {
 		return err
@@ -94,9 +97,6 @@ func (c *config) exec(ctx context.Context, args []string) error {
 		if sel.mode != modeSynthetic {
 			c.span = 10 * time.Second
 		}
-	}
-	if c.span < 5*time.Second || c.span > time.Hour {
-		return cli.Usagef("--span %v: between 5s and 1h", c.span)
 	}
 	run, done, err := c.prepare(sel)
 	if err != nil {

@@ -14,33 +14,32 @@ import (
 )
 
 var (
-	explainOnce sync.Once
-	explainBin  string
-	explainErr  error
+	buildMu sync.Mutex
+	built   = map[string]string{}
 )
 
-// useRealExplain builds ingero-explain so the demo's report comes from the
-// real command, as it does for users.
-func useRealExplain(t *testing.T) {
+// useCommand builds ingero-<name> once per test process and points the
+// demo at it through $INGERO_<NAME>, so that the demo runs the real
+// command, as it does for users.
+func useCommand(t *testing.T, name string) {
 	t.Helper()
-	explainOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "ingero-explain-bin-")
+	buildMu.Lock()
+	defer buildMu.Unlock()
+	bin, ok := built[name]
+	if !ok {
+		dir, err := os.MkdirTemp("", "ingero-"+name+"-bin-")
 		if err != nil {
-			explainErr = err
-			return
+			t.Fatal(err)
 		}
-		explainBin = filepath.Join(dir, "ingero-explain")
-		cmd := exec.Command("go", "build", "-o", explainBin, "./cmd/ingero-explain")
-		cmd.Dir = "../ingero-explain"
+		bin = filepath.Join(dir, "ingero-"+name)
+		cmd := exec.Command("go", "build", "-o", bin, "./cmd/ingero-"+name)
+		cmd.Dir = "../ingero-" + name
 		if out, err := cmd.CombinedOutput(); err != nil {
-			explainErr = err
-			t.Logf("%s", out)
+			t.Fatalf("building ingero-%s: %v\n%s", name, err, out)
 		}
-	})
-	if explainErr != nil {
-		t.Fatalf("building ingero-explain: %v", explainErr)
+		built[name] = bin
 	}
-	t.Setenv("INGERO_EXPLAIN", explainBin)
+	t.Setenv("INGERO_"+strings.ToUpper(name), bin)
 }
 
 func run(t *testing.T, args ...string) (string, string, int) {
@@ -54,7 +53,7 @@ func run(t *testing.T, args ...string) (string, string, int) {
 // TestEveryScenarioNamesItsPlantedCause is the demo's promise: each
 // scenario's report names what was planted.
 func TestEveryScenarioNamesItsPlantedCause(t *testing.T) {
-	useRealExplain(t)
+	useCommand(t, "explain")
 	for _, s := range scenario.All() {
 		t.Run(s.Name, func(t *testing.T) {
 			out, errOut, code := run(t, "--no-gpu", s.Name)
@@ -79,7 +78,7 @@ func TestUsage(t *testing.T) {
 }
 
 func TestJSONPrintsEvents(t *testing.T) {
-	out, _, code := run(t, "--json", "--span", "5s", "incident")
+	out, _, code := run(t, "--no-gpu", "--json", "--span", "5s", "incident")
 	if code != 0 || strings.Count(out, "\n") < 1000 || !strings.Contains(out, `"process_name":"python3"`) {
 		t.Fatalf("exit %d, %d lines", code, strings.Count(out, "\n"))
 	}

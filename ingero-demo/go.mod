@@ -7,7 +7,10 @@ require (
 	ingero.dev/common v0.0.0
 )
 
-require github.com/NVIDIA/go-nvml v0.13.4-1 // indirect
+require (
+	github.com/NVIDIA/go-nvml v0.13.4-1 // indirect
+	github.com/cilium/ebpf v0.22.0 // indirect
+)
 
 require (
 	github.com/klauspost/compress v1.20.4 // indirect

@@ -4,10 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"os/exec"
 	"strings"
 
+	"ingero.dev/bpf/sysreq"
 	"ingero.dev/common/cli"
 	"ingero.dev/common/gpu"
 )
@@ -38,8 +38,7 @@ func (m *mode) Set(s string) error {
 
 // host answers what the modes need; tests replace it.
 type host struct {
-	root  func() bool
-	btf   func() error
+	bpf   func() error
 	trace func() error
 	gpu   func() (model string, err error)
 	torch func(ctx context.Context, python string) (path string, err error)
@@ -48,12 +47,12 @@ type host struct {
 
 func realHost() host {
 	return host{
-		root: func() bool { return os.Geteuid() == 0 },
-		btf: func() error {
-			if _, err := os.Stat("/sys/kernel/btf/vmlinux"); err != nil {
-				return errors.New("this kernel has no BTF (/sys/kernel/btf/vmlinux), which the probes need")
+		bpf: func() error {
+			err := sysreq.Check()
+			if errors.Is(err, sysreq.ErrNotRoot) {
+				return errors.New("not root, and tracing loads eBPF programs: run 'sudo ingero demo' for the real mode")
 			}
-			return nil
+			return err
 		},
 		trace: func() error { _, _, err := findCommand("trace"); return err },
 		gpu:   firstGPU,
@@ -135,10 +134,7 @@ func (c *config) choose(ctx context.Context) (selection, error) {
 
 // canTrace says why real tracing is impossible here, if it is.
 func (c *config) canTrace() error {
-	if !c.host.root() {
-		return errors.New("not root, and tracing loads eBPF programs: run 'sudo ingero demo' for the real mode")
-	}
-	if err := c.host.btf(); err != nil {
+	if err := c.host.bpf(); err != nil {
 		return err
 	}
 	return c.host.trace()

@@ -18,27 +18,6 @@ import (
 	"ingero.dev/common/event"
 )
 
-// requireBPF skips without root or BTF, and fails instead when INGERO_E2E=1.
-func requireBPF(t *testing.T) {
-	t.Helper()
-	why := ""
-	switch {
-	case os.Geteuid() != 0:
-		why = "needs root to load eBPF"
-	default:
-		if _, err := os.Stat("/sys/kernel/btf/vmlinux"); err != nil {
-			why = "needs kernel BTF (/sys/kernel/btf/vmlinux)"
-		}
-	}
-	if why == "" {
-		return
-	}
-	if os.Getenv("INGERO_E2E") == "1" {
-		t.Fatalf("INGERO_E2E=1 but this test cannot run: %s", why)
-	}
-	t.Skip(why)
-}
-
 var (
 	buildOnce sync.Once
 	binPath   string

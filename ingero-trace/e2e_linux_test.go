@@ -41,7 +41,7 @@ func eventsOf(t *testing.T, path string, pid uint32) ([]event.Event, *recording.
 // the workload on its own, and what it recorded equals what the workload
 // did, call for call, in the database and in the stream alike.
 func TestTraceRecordsWorkloadExactly(t *testing.T) {
-	requireBPF(t)
+	standintest.RequireBPF(t)
 	art := standintest.Require(t)
 	dir := t.TempDir()
 	db, streamFile := filepath.Join(dir, "t.db"), filepath.Join(dir, "t.stream")
@@ -84,7 +84,7 @@ func TestTraceRecordsWorkloadExactly(t *testing.T) {
 // TestTraceJSONLines checks the NDJSON interface: one decodable event per
 // line, every call of the workload present.
 func TestTraceJSONLines(t *testing.T) {
-	requireBPF(t)
+	standintest.RequireBPF(t)
 	art := standintest.Require(t)
 	tr := startTrace(t, "--json", "--record=false")
 	tr.waitLine("ingero trace: watching", 20*time.Second)
@@ -109,7 +109,7 @@ func TestTraceJSONLines(t *testing.T) {
 // called logrotate pinned to the workload's CPU. The record must name it,
 // both on the workload's off-CPU intervals and in the per-second summary.
 func TestTraceNamesContendingProcess(t *testing.T) {
-	requireBPF(t)
+	standintest.RequireBPF(t)
 	art := standintest.Require(t)
 	db := filepath.Join(t.TempDir(), "c.db")
 	tr := startTrace(t, "-d", db)
@@ -228,7 +228,7 @@ func assertPairs(t *testing.T, evs []event.Event) {
 // calls are all recorded (launches included, counted once at the runtime)
 // and its direct driver calls, whose library was left out, are not.
 func TestTracePIDAndCudaLib(t *testing.T) {
-	requireBPF(t)
+	standintest.RequireBPF(t)
 	art := standintest.Require(t)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
@@ -263,7 +263,7 @@ func TestTracePIDAndCudaLib(t *testing.T) {
 // TestTraceRefusesMissingPID: a --pid that does not exist is an error the
 // user can act on, not a silent empty trace.
 func TestTraceRefusesMissingPID(t *testing.T) {
-	requireBPF(t)
+	standintest.RequireBPF(t)
 	tr := startTrace(t, "--pid", "999999999", "--record=false")
 	<-tr.done
 	err := tr.cmd.Wait()

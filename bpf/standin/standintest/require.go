@@ -8,6 +8,7 @@ import (
 	"os"
 	"testing"
 
+	"ingero.dev/bpf/internal/testenv"
 	"ingero.dev/bpf/standin"
 )
 
@@ -29,4 +30,11 @@ func Require(tb testing.TB) *standin.Artifacts {
 		tb.Fatal(err)
 	}
 	return art
+}
+
+// RequireBPF skips tb (or, under INGERO_E2E=1, fails it) unless this
+// process can load and attach eBPF programs: root, BTF, ring buffers.
+func RequireBPF(tb testing.TB) {
+	tb.Helper()
+	testenv.RequireBPF(tb)
 }
