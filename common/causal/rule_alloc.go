@@ -47,8 +47,10 @@ func ruleAllocChurn(v *view, p *proc) []*finding {
 	}
 	sev := event.SeverityLow
 	switch {
-	case share >= churnHighShare:
+	case share >= churnHighShare && span >= int64(churnHighMinSpan):
 		sev = event.SeverityHigh
+	case share >= churnHighShare:
+		sev = event.SeverityMedium
 	case share >= churnMediumShare || p99 >= churnMediumP99:
 		sev = event.SeverityMedium
 	}

@@ -98,6 +98,9 @@ const (
 	churnSlowP99     = int64(time.Millisecond)
 	churnMediumShare = 0.05
 	churnHighShare   = 0.20
+	// A run shorter than this shows allocations, not that they go on all
+	// run long: its churn is at most MEDIUM.
+	churnHighMinSpan = 2 * time.Second
 	churnMediumP99   = int64(5 * time.Millisecond)
 
 	// Memory leak.
