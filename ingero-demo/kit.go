@@ -2,6 +2,7 @@ package demo
 
 import (
 	"fmt"
+	"os"
 	"path/filepath"
 	"strconv"
 	"time"
@@ -61,7 +62,10 @@ var kernelTime = map[role]time.Duration{roleShare: 150 * time.Microsecond, roleS
 
 func (k *standinKit) workload(pattern, comm string, r role, cpu int, d time.Duration) ([]string, []string) {
 	argv := []string{k.art.Workload, "--pattern", pattern, "--comm", comm, "--cpu", strconv.Itoa(cpu), "--duration", ms(d)}
-	env := []string{"STANDIN_DEVICE_FILE=" + k.device}
+	// The stand-in directory goes first on the library path: on a host
+	// with a real driver, an LD_LIBRARY_PATH naming it would otherwise
+	// hand the stand-in runtime the real libcuda.so.1.
+	env := []string{"STANDIN_DEVICE_FILE=" + k.device, "LD_LIBRARY_PATH=" + joinPath(k.art.Dir, os.Getenv("LD_LIBRARY_PATH"))}
 	if t, ok := kernelTime[r]; ok {
 		env = append(env, fmt.Sprintf("STANDIN_KERNEL_NS=%d", t.Nanoseconds()))
 	}
@@ -75,3 +79,10 @@ func (k *standinKit) hog(comm string, cpu int, d time.Duration) []string {
 func (k *standinKit) readyTimeout() time.Duration { return 30 * time.Second }
 
 func ms(d time.Duration) string { return strconv.FormatInt(d.Milliseconds(), 10) + "ms" }
+
+func joinPath(dir, rest string) string {
+	if rest == "" {
+		return dir
+	}
+	return dir + ":" + rest
+}

@@ -108,10 +108,15 @@ func printEvent(w io.Writer, e *event.Event) {
 
 // nameBook remembers which names each PID was seen with (traced processes
 // and the tasks that preempted them), so explain can name a culprit long
-// after it exited.
+// after it exited. A process is named after its main thread: its other
+// threads carry names of their own (PyTorch's "pt_autograd_0", the CUDA
+// driver's "cuda00001400006"), which would otherwise stand for it.
 type nameBook struct {
 	byKey map[nameKey]*event.ProcessName
 	dirty map[nameKey]bool
+	// known holds the PIDs with a name: until the main thread shows, the
+	// first worker thread's name stands in.
+	known map[uint32]bool
 }
 
 type nameKey struct {
@@ -120,17 +125,21 @@ type nameKey struct {
 }
 
 func newNameBook() *nameBook {
-	return &nameBook{byKey: map[nameKey]*event.ProcessName{}, dirty: map[nameKey]bool{}}
+	return &nameBook{byKey: map[nameKey]*event.ProcessName{}, dirty: map[nameKey]bool{},
+		known: map[uint32]bool{}}
 }
 
 func (n *nameBook) see(e *event.Event) {
-	n.note(e.Node, e.PID, e.Comm, e.TimeNs)
+	if e.TID == e.PID || !n.known[e.PID] {
+		n.note(e.Node, e.PID, e.Comm, e.TimeNs)
+	}
 	if e.PeerPID != 0 && e.PeerComm != "" {
 		n.note(e.Node, e.PeerPID, e.PeerComm, e.TimeNs)
 	}
 }
 
 func (n *nameBook) note(node string, pid uint32, comm string, t int64) {
+	n.known[pid] = true
 	k := nameKey{pid, comm}
 	r := n.byKey[k]
 	if r == nil {

@@ -85,8 +85,10 @@ func bounds(r *store.Reader, from, to int64) (lo, hi int64, err error) {
 	return lo, max(hi, lo), nil
 }
 
-// loadNames prefers the recorded process names (from /proc, the main
-// thread's) to the thread names events carry.
+// loadNames prefers the recorded process names (the main thread's) to the
+// thread names events carry. Of several names of one PID the latest first
+// sighting wins: a name the process took later (prctl, exec) replaces the
+// one a worker thread lent it before its main thread showed.
 func loadNames(r *store.Reader, e *engine) error {
 	names, err := r.ProcessNames()
 	if err != nil {

@@ -17,7 +17,7 @@ func ruleCPUPreemption(v *view, p *proc) []*finding {
 	}
 	ef, others, ok := bestEffect(p, condPreempt)
 	if !ok {
-		return nil
+		return preemptedBetweenCalls(v, p)
 	}
 	cs := rankCulprits(p, ef.cs)
 	if len(cs) == 0 {

@@ -90,6 +90,19 @@ const (
 	memcpyMediumShare = 0.25
 	memcpyHighShare   = 0.50
 
+	// CPU preemption between calls (a launch-bound loop): seconds with at
+	// least betweenHitShare of their time preempted are compared with
+	// seconds with at most betweenCleanShare.
+	betweenMinBuckets      = 4
+	betweenMinOffShare     = 0.02
+	betweenHitShare        = 0.10
+	betweenCleanShare      = 0.01
+	betweenMinHit          = 2
+	betweenMinClean        = 2
+	betweenMinDrop         = 0.15
+	betweenHighDrop        = 0.25
+	betweenNoBaselineShare = 0.10
+
 	// Allocation churn.
 	churnMinAllocs   = 20
 	churnMinRate     = 5.0 // allocations per second of activity

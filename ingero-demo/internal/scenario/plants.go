@@ -11,14 +11,14 @@ var scenarios = []Scenario{
 		Description: "a logrotate cron job lands on the training process's cores; stream syncs stall",
 		Rule:        "cpu-preemption", Culprit: "logrotate",
 		plant: func(l *loop) { preempt(l, "logrotate", 8821, 3, 2_000_000) },
-		Real:  Real{Pattern: PatternTrain, Plants: []Plant{{Kind: Hog, Comm: "logrotate", At: 1.0 / 3}}},
+		Real:  Real{Pattern: PatternTrain, Plants: []Plant{{Kind: Hog, Comm: "logrotate", At: 0.4}}},
 	},
 	{
 		Name:        "cpu-contention",
 		Description: "a video transcoder pinned to the same CPUs as the data loader",
 		Rule:        "cpu-preemption", Culprit: "ffmpeg",
 		plant: func(l *loop) { preempt(l, "ffmpeg", 9310, 2, 1_200_000) },
-		Real:  Real{Pattern: PatternTrain, Plants: []Plant{{Kind: Hog, Comm: "ffmpeg", At: 0.25}}},
+		Real:  Real{Pattern: PatternTrain, Plants: []Plant{{Kind: Hog, Comm: "ffmpeg", At: 0.4}}},
 	},
 	{
 		Name:        "gpu-contention",
