@@ -15,6 +15,8 @@ func TestProcessNamedAfterMainThread(t *testing.T) {
 	n.see(&event.Event{PID: 10, TID: 10, Comm: "train", TimeNs: 2})
 	n.see(&event.Event{PID: 10, TID: 12, Comm: "pt_autograd_0", TimeNs: 3})
 	n.see(&event.Event{PID: 20, TID: 20, Comm: "train", TimeNs: 4, PeerPID: 30, PeerComm: "logrotate"})
+	// Preempted by a worker thread of process 10: its comm is not 10's.
+	n.see(&event.Event{PID: 20, TID: 20, Comm: "train", TimeNs: 5, PeerPID: 10, PeerComm: "cuda-EvtHandlr"})
 	got := map[nameKey]int64{}
 	for _, r := range n.flush() {
 		got[nameKey{r.PID, r.Comm}] = r.FirstNs

@@ -133,7 +133,9 @@ func (n *nameBook) see(e *event.Event) {
 	if e.TID == e.PID || !n.known[e.PID] {
 		n.note(e.Node, e.PID, e.Comm, e.TimeNs)
 	}
-	if e.PeerPID != 0 && e.PeerComm != "" {
+	// A peer is a process ID with the comm of whichever of its threads
+	// ran: it names the process only until a better name is known.
+	if e.PeerPID != 0 && e.PeerComm != "" && !n.known[e.PeerPID] {
 		n.note(e.Node, e.PeerPID, e.PeerComm, e.TimeNs)
 	}
 }

@@ -55,3 +55,22 @@ func TestCPUPreemptionBetweenCallsNegative(t *testing.T) {
 	g.stallBetweenCalls("chronyd", 501, 7*time.Second, 30_000)
 	wantNoChain(t, analyzeGen(t, g), "cpu-preemption")
 }
+
+// When a few calls also absorb a preemption, the small effect on them
+// must not hide the loop's lost pace.
+func TestCPUPreemptionBetweenCallsBeatsAWeakCallEffect(t *testing.T) {
+	g := newGen(14, 20*time.Second)
+	g.stallBetweenCalls("logrotate", 8821, 7*time.Second, 4_000_000)
+	g.hooks = append(g.hooks, func(g *gen, slow *int64) {
+		if g.now >= g.start+7e9 && g.r.IntN(15) == 0 {
+			off := g.lognormal(1_000_000, 0.3)
+			g.emit(event.Event{TimeNs: g.now + 50_000, Source: event.SourceHost, Op: event.SchedSwitch, DurNs: off,
+				Args: [4]uint64{5, 1, 5}, PeerPID: 8821, PeerComm: "logrotate"})
+			*slow += off
+		}
+	})
+	c := wantChain(t, analyzeGen(t, g), "cpu-preemption", event.SeverityHigh, "logrotate (PID 8821)", "fewer GPU calls")
+	if c.Evidence["between_calls"] != true {
+		t.Errorf("the chain is about the calls, not the pace: %s", c.Summary)
+	}
+}

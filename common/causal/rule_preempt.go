@@ -16,8 +16,13 @@ func ruleCPUPreemption(v *view, p *proc) []*finding {
 		return nil
 	}
 	ef, others, ok := bestEffect(p, condPreempt)
+	// A launch-bound loop loses its time between calls; the few calls
+	// that happen to absorb a preemption then tell less than the rate.
+	if between := preemptedBetweenCalls(v, p); between != nil && (!ok || between.Severity > ef.severity()) {
+		return []*finding{between}
+	}
 	if !ok {
-		return preemptedBetweenCalls(v, p)
+		return nil
 	}
 	cs := rankCulprits(p, ef.cs)
 	if len(cs) == 0 {

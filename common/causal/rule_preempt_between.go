@@ -14,7 +14,7 @@ import (
 // issue fewer of them. The evidence is then the process's GPU call rate in
 // the seconds it was preempted against the seconds it was not, and the
 // off-CPU time itself.
-func preemptedBetweenCalls(v *view, p *proc) []*finding {
+func preemptedBetweenCalls(v *view, p *proc) *finding {
 	tb := &v.e.tb
 	first, last := tb.index(p.gpuFirst)+1, tb.index(p.gpuLast) // whole buckets only
 	var offNs int64
@@ -112,7 +112,7 @@ func preemptedBetweenCalls(v *view, p *proc) []*finding {
 	if cpus := top.cpus.list(); len(cpus) > 0 {
 		f.Evidence["cpus"] = cpus
 	}
-	return []*finding{f.done()}
+	return f.done()
 }
 
 // busiestGPUOp is the GPU op the process called most: the one whose rate
