@@ -53,7 +53,7 @@ func newStandinKit(dir string) (*standinKit, error) {
 }
 
 func (k *standinKit) describe() string {
-	return "ingero trace records a stand-in CUDA library (libcudart.so.12 and libcuda.so.1 built with gcc, which busy-wait as long as an H100 takes) through its real eBPF probes; there is no GPU here"
+	return "ingero trace records a stand-in CUDA library (libcudart.so.12 and libcuda.so.1 built with gcc, which busy-wait as long as an H100 takes) through its real eBPF probes"
 }
 
 // Co-tenant kernels, 48 a step: of 150 µs they share the GPU, of 1.5 ms

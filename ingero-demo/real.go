@@ -110,7 +110,7 @@ func (r *realRun) start(ctx context.Context, path string) error {
 			return err
 		}
 	}
-	fmt.Fprintf(r.say, "%s (PID %s) runs %s on CPU %d for %v under ingero trace\n", trainComm, pids[0], r.s.Real.Pattern, r.cpus.train, span)
+	fmt.Fprintf(r.say, "%s (PID %s) runs the %s loop on CPU %d for %v, traced\n", trainComm, pids[0], r.s.Real.Pattern, r.cpus.train, span)
 	return nil
 }
 

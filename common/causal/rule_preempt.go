@@ -101,6 +101,8 @@ func culpritPhrase(c *culprit, p *proc, first bool) string {
 	}
 	s := procName(c.comm, c.pid) + " preempted " + victim
 	switch {
+	case c.preempts == 1:
+		s += " once"
 	case c.preempts > 0:
 		s += " " + fmtCount(c.preempts) + " times"
 	case c.switches > 0:
