@@ -17,6 +17,7 @@ import (
 func TestRealModeNamesEveryPlantedCause(t *testing.T) {
 	standintest.RequireBPF(t)
 	standintest.Require(t)
+	standintest.Exclusive(t)
 	useCommand(t, "trace")
 	useCommand(t, "explain")
 	out, errOut, code := run(t, "--mode", "standin", "--span", "6s")
@@ -63,6 +64,7 @@ func firstChain(report string) string {
 func TestRealModeJSON(t *testing.T) {
 	standintest.RequireBPF(t)
 	standintest.Require(t)
+	standintest.Exclusive(t)
 	useCommand(t, "trace")
 	out, errOut, code := run(t, "--mode", "standin", "--span", "5s", "--json", "cpu-contention")
 	if code != 0 {

@@ -36,10 +36,14 @@ func startTracer(args []string, stdout io.Writer) (*tracer, error) {
 	// PIDs; the demo always names them, and clears SUDO_USER so that a
 	// `sudo make demo` does not filter its own root children out.
 	t.cmd.Env = append(os.Environ(), "SUDO_USER=")
-	if stdout != nil {
-		t.cmd.Stdout = stdout
-	} else {
-		t.cmd.Stdout = &lockedWriter{mu: &t.mu, w: &t.stdout}
+	// Without a writer of the caller's, stdout (the live view) is kept
+	// for the summary; stderr is read line by line for the status.
+	var outPipe io.Reader
+	t.cmd.Stdout = stdout
+	if stdout == nil {
+		if outPipe, err = t.cmd.StdoutPipe(); err != nil {
+			return nil, fmt.Errorf("starting ingero trace: %w", err)
+		}
 	}
 	errPipe, err := t.cmd.StderrPipe()
 	if err != nil {
@@ -48,33 +52,35 @@ func startTracer(args []string, stdout io.Writer) (*tracer, error) {
 	if err := t.cmd.Start(); err != nil {
 		return nil, fmt.Errorf("starting ingero trace: %w", err)
 	}
-	scanned := make(chan struct{})
-	go func() {
-		defer close(scanned)
+	var readers sync.WaitGroup
+	if outPipe != nil {
+		readers.Go(func() {
+			buf := make([]byte, 32<<10)
+			for {
+				n, err := outPipe.Read(buf)
+				t.mu.Lock()
+				t.stdout.Write(buf[:n])
+				t.mu.Unlock()
+				if err != nil {
+					return
+				}
+			}
+		})
+	}
+	readers.Go(func() {
 		sc := bufio.NewScanner(errPipe)
 		for sc.Scan() {
 			t.mu.Lock()
 			t.lines = append(t.lines, sc.Text())
 			t.mu.Unlock()
 		}
-	}()
+	})
 	go func() {
-		<-scanned
+		readers.Wait() // Wait closes the pipes: read them to the end first
 		t.err = t.cmd.Wait()
 		close(t.done)
 	}()
 	return t, nil
-}
-
-type lockedWriter struct {
-	mu *sync.Mutex
-	w  io.Writer
-}
-
-func (l *lockedWriter) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.w.Write(p)
 }
 
 // waitLine waits until trace has printed a line containing s on stderr.

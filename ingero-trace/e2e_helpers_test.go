@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"ingero.dev/bpf/standin"
+	"ingero.dev/bpf/standin/standintest"
 	"ingero.dev/common/event"
 )
 
@@ -89,6 +90,7 @@ type tracer struct {
 
 func startTrace(t *testing.T, args ...string) *tracer {
 	t.Helper()
+	standintest.Exclusive(t)
 	cmd := exec.Command(traceBinary(t), args...)
 	cmd.Env = append(os.Environ(), "SUDO_USER=")
 	tr := &tracer{t: t, cmd: cmd, done: make(chan struct{})}

@@ -78,6 +78,7 @@ func (h *harness) all() []event.Event {
 // startBusy runs the stand-in CPU burner under comm, pinned to cpu.
 func startBusy(t *testing.T, art *standin.Artifacts, comm string, cpu int) {
 	t.Helper()
+	standintest.Exclusive(t)
 	ready := filepath.Join(t.TempDir(), "busy-ready")
 	cmd := exec.Command(art.Busy, "--comm", comm, "--cpu", strconv.Itoa(cpu), "--duration", "30s",
 		"--ready-file", ready)
