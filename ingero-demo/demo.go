@@ -105,6 +105,13 @@ func (c *config) exec(ctx context.Context, args []string) error {
 	defer done()
 	for i, s := range list {
 		if err := run(ctx, s, i, len(list)); err != nil {
+			if ctx.Err() != nil {
+				kept := ""
+				if c.db != "" {
+					kept = "; what was recorded is kept under " + c.db
+				}
+				return fmt.Errorf("interrupted in scenario %s%s", s.Name, kept)
+			}
 			return fmt.Errorf("scenario %s: %w", s.Name, err)
 		}
 	}

@@ -60,7 +60,8 @@ func (c *config) runReal(ctx context.Context, k kit, s scenario.Scenario, i, n i
 	}
 	fmt.Fprint(say, r.tr.summary())
 	fmt.Fprintf(say, "recorded to %s\n\n", path)
-	out, err := c.runner(ctx, []string{"-d", path, "--since", (2*c.span + time.Minute).String()})
+	// The window starts before the processes did: the whole run, only it.
+	out, err := c.runner(ctx, []string{"-d", path, "--since", (c.span + 30*time.Second).String()})
 	fmt.Fprint(say, out)
 	return err
 }
@@ -186,6 +187,8 @@ func (r *realRun) cleanup() {
 		r.train.stop()
 	}
 	if r.tr != nil {
-		r.tr.kill()
+		// SIGINT, as for a run that ended: trace closes the session and
+		// keeps what it recorded (a -d database outlives the demo).
+		r.tr.stop()
 	}
 }

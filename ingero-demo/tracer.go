@@ -130,12 +130,6 @@ func (t *tracer) stop() error {
 	return nil
 }
 
-// kill ends a trace that is no longer wanted (the scenario failed).
-func (t *tracer) kill() {
-	t.cmd.Process.Kill()
-	<-t.done
-}
-
 // summary is trace's exit summary (what it recorded, what it lost) and
 // its last live view, as a user sees them when trace stops.
 func (t *tracer) summary() string {
