@@ -36,7 +36,7 @@ type config struct {
 func New(stdio cli.Stdio) *ffcli.Command {
 	c := &config{stdio: stdio, now: time.Now, runner: runExplain, host: realHost(), mode: modeAuto}
 	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
-	cli.DBFlag(fs, &c.db)
+	cli.DBFlagHelp(fs, &c.db, "record to this new database; with several scenarios each adds its name before the extension (default: a temporary one)")
 	fs.Uint64Var(&c.seed, "seed", 1, "seed of the synthetic scenarios (the same seed gives the same events)")
 	fs.DurationVar(&c.span, "span", 0, "length of each scenario's recording (default 10s traced, 30s synthetic)")
 	fs.Var(&c.mode, "mode", "auto (the best this host allows), synthetic, standin (real tracing of a stand-in CUDA library) or gpu (real tracing of PyTorch)")

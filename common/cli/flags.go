@@ -9,7 +9,11 @@ import (
 
 // DBFlag registers -d and --db on fs, both writing to p.
 func DBFlag(fs *flag.FlagSet, p *string) {
-	const help = "path to the ingero database or stream file (default: $INGERO_DB, else ~/.ingero/ingero.db)"
+	DBFlagHelp(fs, p, "path to the ingero database or stream file (default: $INGERO_DB, else ~/.ingero/ingero.db)")
+}
+
+// DBFlagHelp is DBFlag for a command whose -d means something of its own.
+func DBFlagHelp(fs *flag.FlagSet, p *string, help string) {
 	fs.StringVar(p, "d", "", help)
 	fs.StringVar(p, "db", "", help)
 }
