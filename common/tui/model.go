@@ -23,7 +23,7 @@ type Model struct {
 	// probed at entry only and have a count and a rate but no latency.
 	LaunchLatency bool
 
-	EventsPerSec float64 // over the last interval
+	EventsPerSec float64 // over the last interval (the session, after AverageRates)
 	TotalEvents  uint64
 	Drops        event.SessionStats // Events is unused here; the drop counters are shown
 
@@ -113,3 +113,20 @@ func (r *Row) errorFlag() bool   { return r.Errors > 0 }
 // TailFactor is the multiple of p50 beyond which an event counts as an
 // anomaly, and beyond which a p99 flags the op's tail.
 const TailFactor = 3
+
+// AverageRates turns the rates into averages over the whole session: the
+// last view of a run that has ended, whose last interval is mostly the
+// quiet after its processes exited.
+func (m *Model) AverageRates() {
+	secs := m.Elapsed.Seconds()
+	if secs <= 0 {
+		return
+	}
+	m.EventsPerSec = float64(m.TotalEvents) / secs
+	for s := range m.Sections {
+		for i := range m.Sections[s] {
+			r := &m.Sections[s][i]
+			r.Rate = float64(r.Count) / secs
+		}
+	}
+}

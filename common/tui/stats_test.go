@@ -187,3 +187,20 @@ func TestModelBeforeAnyTimePasses(t *testing.T) {
 		t.Error("a zero-length interval must give zero rates, not Inf")
 	}
 }
+
+func TestAverageRatesOverTheSession(t *testing.T) {
+	start := time.Unix(1000, 0)
+	s := NewStats(start, false)
+	for i := 0; i < 300; i++ {
+		s.Observe(&event.Event{Source: event.SourceCUDA, Op: event.CudaStreamSynchronize, DurNs: 1000})
+	}
+	s.Model(start.Add(2 * time.Second)) // the busy interval
+	m := s.Model(start.Add(3 * time.Second))
+	if r := m.Sections[SectionRuntime][0].Rate; r != 0 {
+		t.Fatalf("a quiet last interval: rate %v, want 0", r)
+	}
+	m.AverageRates()
+	if r := m.Sections[SectionRuntime][0].Rate; r != 100 || m.EventsPerSec != 100 {
+		t.Errorf("average rates %v and %v events/s, want 100 (300 calls in 3s)", r, m.EventsPerSec)
+	}
+}
