@@ -10,10 +10,10 @@ import (
 	"time"
 )
 
-// TestTorchScriptHog runs the embedded PyTorch script's CPU hog the way
-// the gpu mode does (it needs Python, not PyTorch): it must speak the
-// ready-file protocol, take the planted name and pin itself.
-func TestTorchScriptHog(t *testing.T) {
+// scriptKit is the gpu mode's kit with python3 for a Python: enough for
+// the parts of the script that do not import PyTorch.
+func scriptKit(t *testing.T) *torchKit {
+	t.Helper()
 	python, err := exec.LookPath("python3")
 	if err != nil {
 		t.Skip("python3 not found")
@@ -22,6 +22,14 @@ func TestTorchScriptHog(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return k
+}
+
+// TestTorchScriptHog runs the embedded PyTorch script's CPU hog the way
+// the gpu mode does (it needs Python, not PyTorch): it must speak the
+// ready-file protocol, take the planted name and pin itself.
+func TestTorchScriptHog(t *testing.T) {
+	k := scriptKit(t)
 	ctx := context.Background()
 	ch, err := startChild(ctx, "hog", k.hog("logrotate", planCPUs().train, 5*time.Second), nil, false, 30*time.Second)
 	if err != nil {
@@ -40,14 +48,7 @@ func TestTorchScriptHog(t *testing.T) {
 }
 
 func TestTorchScriptRefusesBadDuration(t *testing.T) {
-	python, err := exec.LookPath("python3")
-	if err != nil {
-		t.Skip("python3 not found")
-	}
-	k, err := newTorchKit(t.TempDir(), python, "test GPU")
-	if err != nil {
-		t.Fatal(err)
-	}
+	k := scriptKit(t)
 	argv := k.hog("x", 0, time.Second)
 	argv[len(argv)-1] = "1s"
 	out, err := exec.Command(argv[0], argv[1:]...).CombinedOutput()
