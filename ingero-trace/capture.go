@@ -6,6 +6,7 @@ import (
 	"io"
 	"sync"
 
+	"ingero.dev/bpf/blockio"
 	"ingero.dev/bpf/cuda"
 	"ingero.dev/bpf/host"
 	"ingero.dev/bpf/ring"
@@ -20,13 +21,15 @@ type capture struct {
 	maps    *shared.Maps
 	cuda    *cuda.Tracer
 	host    *host.Tracer
+	io      *blockio.Tracer
 	clock   ring.Clock
 	perProc bool // return probes must be attached per process (seccomp)
 	closeMu sync.Once
 }
 
-// loadCapture checks the host, loads both families and attaches the host
-// tracepoints. Libraries attach later, as discovery finds them.
+// loadCapture checks the host, loads the families and attaches the host
+// and block IO tracepoints. Libraries attach later, as discovery finds
+// them.
 func loadCapture(c *config, warn io.Writer) (*capture, error) {
 	if err := sysreq.Prepare(); err != nil {
 		return nil, err
@@ -71,12 +74,24 @@ func loadCapture(c *config, warn io.Writer) (*capture, error) {
 		m.Close()
 		return nil, fmt.Errorf("loading host probes: %w", err)
 	}
+	cp.io, err = blockio.Load(m, blockio.Options{RingBytes: int(c.ringbufSize), Clock: cp.clock})
+	if err != nil {
+		cp.host.Close()
+		cp.cuda.Close()
+		m.Close()
+		return nil, fmt.Errorf("loading block IO probes: %w", err)
+	}
 	warnings, err := cp.host.Attach()
 	if err != nil {
 		cp.close()
 		return nil, fmt.Errorf("attaching host tracepoints: %w", err)
 	}
-	for _, w := range warnings {
+	ioWarnings, err := cp.io.Attach()
+	if err != nil {
+		cp.close()
+		return nil, fmt.Errorf("attaching block IO tracepoints: %w", err)
+	}
+	for _, w := range append(warnings, ioWarnings...) {
 		fmt.Fprintf(warn, "warning: %v\n", w)
 	}
 	return cp, nil
@@ -85,9 +100,10 @@ func loadCapture(c *config, warn io.Writer) (*capture, error) {
 func (cp *capture) start(sink func([]event.Event)) {
 	cp.cuda.Start(sink)
 	cp.host.Start(sink)
+	cp.io.Start(sink)
 }
 
-// stats are the loss counters of both families: kernel ring drops and
+// stats are the loss counters of every family: kernel ring drops and
 // sampled-out records from the shared maps, and records user space could
 // not decode.
 func (cp *capture) stats() (event.SessionStats, error) {
@@ -98,16 +114,16 @@ func (cp *capture) stats() (event.SessionStats, error) {
 	}
 	st.KernelDrops = k.TotalDrops()
 	st.SampledOut = k.TotalSampled()
-	st.UserDrops = cp.cuda.Stats().Undecodable + cp.host.Stats().Undecodable
+	st.UserDrops = cp.cuda.Stats().Undecodable + cp.host.Stats().Undecodable + cp.io.Stats().Undecodable
 	return st, nil
 }
 
-// close detaches and drains both families: after it, every record that
+// close detaches and drains every family: after it, every record that
 // reached a ring has been delivered to the sink.
 func (cp *capture) close() error {
 	var err error
 	cp.closeMu.Do(func() {
-		err = errors.Join(cp.cuda.Close(), cp.host.Close(), cp.maps.Close())
+		err = errors.Join(cp.cuda.Close(), cp.host.Close(), cp.io.Close(), cp.maps.Close())
 	})
 	return err
 }

@@ -48,7 +48,7 @@ func (c *config) register(fs *flag.FlagSet) {
 	fs.Float64Var(&c.deadband, "deadband", 0, "skip system snapshots when no metric moved more than this many percentage points")
 	timerange.DurationVar(fs, &c.heartbeat, "heartbeat", 0, "with --deadband, still record a snapshot at least this often")
 	fs.StringVar(&c.node, "node", "", "node name to tag events with (default: the hostname)")
-	timerange.SizeVar(fs, &c.ringbufSize, "ringbuf-size", 0, "ring buffer size of the cuda/driver/host probes (power of two, at least 4096; e.g. 32m)")
+	timerange.SizeVar(fs, &c.ringbufSize, "ringbuf-size", 0, "ring buffer size of the cuda/driver/host/io probes (power of two, at least 4096; e.g. 32m)")
 	fs.IntVar(&c.samplingRate, "sampling-rate", 1, "1 = every event, N = 1 in N, 0 = adaptive under sustained drops (cuda/driver/graph only)")
 	fs.BoolVar(&c.launchLatency, "launch-latency", false, "also time kernel launches (adds a return probe per launch; cost in docs/benchmarks.md)")
 }

@@ -27,8 +27,9 @@ func New(stdio cli.Stdio) *ffcli.Command {
 		Name:       "trace",
 		ShortUsage: "sudo ingero trace [flags]",
 		ShortHelp:  "Trace CUDA and host events with eBPF and record them (needs root)",
-		LongHelp: "Attaches uprobes to every libcudart/libcuda the target processes map and\n" +
-			"scheduler/process tracepoints filtered to them, records every event to the\n" +
+		LongHelp: "Attaches uprobes to every libcudart/libcuda the target processes map,\n" +
+			"scheduler/process tracepoints filtered to them and block IO tracepoints for\n" +
+			"the whole host (each request charged to its submitter), records every event to the\n" +
 			"database (see -d, --max-db), and shows live statistics. Ctrl-C stops and\n" +
 			"flushes everything. Default targets: the CUDA processes of the user who ran\n" +
 			"sudo. Every dropped event is counted and reported.",

@@ -153,10 +153,10 @@ var opTable = []OpInfo{
 	{SourceHost, PageAlloc, "mm_page_alloc", ClassMemory, "page allocations; args: bytes"},
 	{SourceHost, CPUContention, "cpu_contention", ClassSched, "per-second summary of another task on a traced CPU; peer = that task; duration = its on-CPU time; args: cpu, switches"},
 
-	{SourceIO, BlockRead, "block_read", ClassIO, "block read; args: bytes, sector, device"},
-	{SourceIO, BlockWrite, "block_write", ClassIO, "block write; args: bytes, sector, device"},
-	{SourceIO, BlockDiscard, "block_discard", ClassIO, "block discard; args: bytes, sector, device"},
-	{SourceIO, BlockFlush, "block_flush", ClassIO, "block flush; args: device"},
+	{SourceIO, BlockRead, "block_read", ClassIO, "block read; args: bytes, sector (512 B, of the whole disk), device (dev_t: major<<20|minor)"},
+	{SourceIO, BlockWrite, "block_write", ClassIO, "block write; args: bytes, sector (512 B, of the whole disk), device (dev_t: major<<20|minor)"},
+	{SourceIO, BlockDiscard, "block_discard", ClassIO, "block discard; args: bytes, sector (512 B, of the whole disk), device (dev_t: major<<20|minor)"},
+	{SourceIO, BlockFlush, "block_flush", ClassIO, "block flush; args: device (dev_t: major<<20|minor)"},
 
 	{SourceTCP, TCPRetransmit, "tcp_retransmit", ClassNet, "TCP retransmission; args: saddr, daddr, sport<<16|dport"},
 

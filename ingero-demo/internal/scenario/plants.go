@@ -60,7 +60,7 @@ var scenarios = []Scenario{
 		Description: "a checkpoint writer floods the disk every few seconds; syncs spike with it",
 		Rule:        "block-io", Culprit: "checkpoint",
 		plant: checkpoints,
-		Real:  Real{Synthetic: "ingero trace does not probe block IO yet"},
+		Real:  Real{Synthetic: "trace records block IO, but the demo's loop reads nothing from disk: a real checkpoint writer would be recorded and slow nothing"},
 	},
 }
 
