@@ -127,3 +127,13 @@ func (cp *capture) close() error {
 	})
 	return err
 }
+
+// missedIO counts the block requests whose completion the kernel never
+// reported to the probes: lost records of a cause apart from the rings'.
+func (cp *capture) missedIO() uint64 {
+	n, err := cp.io.Missed()
+	if err != nil {
+		return 0
+	}
+	return n
+}

@@ -105,6 +105,9 @@ func run(ctx context.Context, c *config, fs *flag.FlagSet, stdio cli.Stdio) erro
 	stopNs := time.Now().UnixNano()
 	outErr := out.close(sess.ID, stopNs, final)
 	view.exitSummary(final, pl.events, time.Since(start), out.dbPath, c.stream)
+	if n := cp.missedIO(); n > 0 {
+		fmt.Fprintf(stdio.Err, "ingero trace: %d block IO requests not recorded: the kernel ran no probe at their completion\n", n)
+	}
 	if capErr != nil {
 		fmt.Fprintf(stdio.Err, "warning: detaching probes: %v\n", capErr)
 	}

@@ -66,7 +66,11 @@ func BenchmarkDirectWrite4K(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		lost := c.DropsOf(event.SourceIO)
+		missed, err := tr.Missed()
+		if err != nil {
+			b.Fatal(err)
+		}
+		lost := c.DropsOf(event.SourceIO) + missed
 		if got := writes.Load() + lost; got < uint64(b.N) {
 			b.Errorf("%d block_write records and %d lost for %d writes", writes.Load(), lost, b.N)
 		}

@@ -86,8 +86,12 @@ func recordDirectIO(t *testing.T, f *blockiotest.File) (skipped int, err error) 
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Logf("%d events host-wide, %d lost, %d completions of requests issued before attach",
-		len(events), c.DropsOf(event.SourceIO), unmatched)
+	missed, err := tr.Missed()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("%d events host-wide, %d dropped, %d completions never reported, %d completions of requests issued before attach",
+		len(events), c.DropsOf(event.SourceIO), missed, unmatched)
 	err = f.Check(t, events, w, r)
 	if f.WriteCache {
 		err = errors.Join(err, checkFlush(t, f, w, events))

@@ -89,6 +89,7 @@ const (
 	blockioMapErrors           = "errors"
 	blockioMapInflight         = "inflight"
 	blockioMapIoEvents         = "io_events"
+	blockioMapMissed           = "missed"
 	blockioMapSampleSeq        = "sample_seq"
 	blockioMapSampled          = "sampled"
 	blockioMapSettings         = "settings"
@@ -160,6 +161,7 @@ type blockioMapSpecs struct {
 	Errors    *ebpf.MapSpec `ebpf:"errors"`
 	Inflight  *ebpf.MapSpec `ebpf:"inflight"`
 	IoEvents  *ebpf.MapSpec `ebpf:"io_events"`
+	Missed    *ebpf.MapSpec `ebpf:"missed"`
 	SampleSeq *ebpf.MapSpec `ebpf:"sample_seq"`
 	Sampled   *ebpf.MapSpec `ebpf:"sampled"`
 	Settings  *ebpf.MapSpec `ebpf:"settings"`
@@ -199,6 +201,7 @@ type blockioMaps struct {
 	Errors    *ebpf.Map `ebpf:"errors"`
 	Inflight  *ebpf.Map `ebpf:"inflight"`
 	IoEvents  *ebpf.Map `ebpf:"io_events"`
+	Missed    *ebpf.Map `ebpf:"missed"`
 	SampleSeq *ebpf.Map `ebpf:"sample_seq"`
 	Sampled   *ebpf.Map `ebpf:"sampled"`
 	Settings  *ebpf.Map `ebpf:"settings"`
@@ -212,6 +215,7 @@ func (m *blockioMaps) Close() error {
 		m.Errors,
 		m.Inflight,
 		m.IoEvents,
+		m.Missed,
 		m.SampleSeq,
 		m.Sampled,
 		m.Settings,
