@@ -9,8 +9,6 @@ import (
 	"errors"
 	"fmt"
 	"sync"
-	"sync/atomic"
-	"time"
 
 	"github.com/cilium/ebpf"
 	"github.com/cilium/ebpf/btf"
@@ -52,8 +50,7 @@ type Tracer struct {
 	// unmatched and missed are the counts Close read last, for
 	// Unmatched and Missed after it.
 	unmatched, missed uint64
-	wg                sync.WaitGroup
-	runErr            atomic.Value
+	bg                *ring.Background
 }
 
 // Load loads the programs into the kernel, sharing m's maps.
@@ -87,6 +84,7 @@ func Load(m *shared.Maps, opts Options) (*Tracer, error) {
 		coll.Close()
 		return nil, err
 	}
+	t.bg = ring.NewBackground(t.reader)
 	return t, nil
 }
 
@@ -135,24 +133,12 @@ func (t *Tracer) Clock() ring.Clock { return t.dec.clock }
 
 // Start reads records into batches for sink until Close.
 func (t *Tracer) Start(sink func([]event.Event)) {
-	t.wg.Add(1)
-	go func() {
-		defer t.wg.Done()
-		t.runErr.Store(errBox{t.reader.Run(sink)})
-	}()
+	t.bg.Start(sink)
 }
 
 // Err returns why reading stopped before Close, if it did: a ring that
 // could not be read.
-func (t *Tracer) Err() error {
-	if b, ok := t.runErr.Load().(errBox); ok {
-		return b.err
-	}
-	return nil
-}
-
-// errBox lets an atomic.Value hold a nil error.
-type errBox struct{ err error }
+func (t *Tracer) Err() error { return t.bg.Err() }
 
 // Stats returns the reader's counts. Kernel losses are in shared.Counters:
 // under event.SourceIO the records the ring had no room for, and as
@@ -206,15 +192,7 @@ func (t *Tracer) Close() error {
 	for _, l := range links {
 		l.Close()
 	}
-	_ = t.reader.Flush()
-	done := make(chan struct{})
-	go func() { t.wg.Wait(); close(done) }()
-	select {
-	case <-done:
-	case <-time.After(5 * time.Second):
-	}
-	err := t.reader.Close()
-	<-done
+	err := t.bg.Stop()
 	t.mu.Lock()
 	// They stay 0 if the maps cannot be read.
 	t.unmatched, _ = t.readCounter(blockioMapUnmatched)

@@ -8,7 +8,6 @@ package cuda
 import (
 	"fmt"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/cilium/ebpf"
@@ -79,9 +78,9 @@ type Tracer struct {
 	attached map[fileID]string
 	procs    map[uint32]*proc
 
-	stop   chan struct{}
-	wg     sync.WaitGroup
-	runErr atomic.Value
+	stop chan struct{}
+	bg   *ring.Background
+	wg   sync.WaitGroup // the calibration loop
 }
 
 // Load loads the programs into the kernel, sharing m's maps. Nothing is
@@ -131,6 +130,7 @@ func Load(m *shared.Maps, opts Options) (*Tracer, error) {
 		coll.Close()
 		return nil, err
 	}
+	t.bg = ring.NewBackground(t.reader)
 	// Call state dies with its thread, whatever the tracked processes.
 	for _, p := range []string{cudaProgCudaThreadExit, cudaProgCudaExec} {
 		l, err := link.AttachTracing(link.TracingOptions{Program: coll.Programs[p]})
@@ -149,11 +149,8 @@ func (t *Tracer) Clock() ring.Clock { return t.dec.clock }
 // Start reads records into batches for sink, from a goroutine of its own,
 // until Close. sink must not keep the slice (see ring.Reader.Run).
 func (t *Tracer) Start(sink func([]event.Event)) {
-	t.wg.Add(2)
-	go func() {
-		defer t.wg.Done()
-		t.runErr.Store(errBox{t.reader.Run(sink)})
-	}()
+	t.bg.Start(sink)
+	t.wg.Add(1)
 	go func() {
 		defer t.wg.Done()
 		tick := time.NewTicker(t.opts.Calibrate)
@@ -171,15 +168,7 @@ func (t *Tracer) Start(sink func([]event.Event)) {
 
 // Err returns why reading stopped before Close, if it did: a ring that
 // could not be read.
-func (t *Tracer) Err() error {
-	if b, ok := t.runErr.Load().(errBox); ok {
-		return b.err
-	}
-	return nil
-}
-
-// errBox lets an atomic.Value hold a nil error.
-type errBox struct{ err error }
+func (t *Tracer) Err() error { return t.bg.Err() }
 
 // Stats returns the reader's counts; kernel losses are in shared.Counters.
 func (t *Tracer) Stats() ring.Stats { return t.reader.Stats() }
@@ -197,17 +186,9 @@ func (t *Tracer) Close() error {
 	t.mu.Unlock()
 	closeAll(links)
 	close(t.stop)
-	// Detached, so nothing more arrives: drain, then close the reader
-	// before waiting, so a reader that is not running cannot hang us.
-	_ = t.reader.Flush()
-	done := make(chan struct{})
-	go func() { t.wg.Wait(); close(done) }()
-	select {
-	case <-done:
-	case <-time.After(5 * time.Second):
-	}
-	err := t.reader.Close()
-	<-done
+	// Detached, so nothing more arrives: deliver what is left.
+	err := t.bg.Stop()
+	t.wg.Wait()
 	t.coll.Close()
 	return err
 }

@@ -6,7 +6,6 @@ package host
 import (
 	"fmt"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/cilium/ebpf"
@@ -41,10 +40,9 @@ type Tracer struct {
 	dec    *decoder
 	drain  *drainer
 
-	mu     sync.Mutex
-	links  []link.Link
-	wg     sync.WaitGroup
-	runErr atomic.Value
+	mu    sync.Mutex
+	links []link.Link
+	bg    *ring.Background
 }
 
 // Load loads the programs into the kernel, sharing m's maps.
@@ -75,6 +73,7 @@ func Load(m *shared.Maps, opts Options) (*Tracer, error) {
 		coll.Close()
 		return nil, err
 	}
+	t.bg = ring.NewBackground(t.reader)
 	return t, nil
 }
 
@@ -105,24 +104,12 @@ func (t *Tracer) Clock() ring.Clock { return t.dec.clock }
 
 // Start reads records and summaries into batches for sink until Close.
 func (t *Tracer) Start(sink func([]event.Event)) {
-	t.wg.Add(1)
-	go func() {
-		defer t.wg.Done()
-		t.runErr.Store(errBox{t.reader.Run(sink)})
-	}()
+	t.bg.Start(sink)
 }
 
 // Err returns why reading stopped before Close, if it did: a ring that
 // could not be read.
-func (t *Tracer) Err() error {
-	if b, ok := t.runErr.Load().(errBox); ok {
-		return b.err
-	}
-	return nil
-}
-
-// errBox lets an atomic.Value hold a nil error.
-type errBox struct{ err error }
+func (t *Tracer) Err() error { return t.bg.Err() }
 
 // Stats returns the reader's counts; kernel losses are in shared.Counters.
 func (t *Tracer) Stats() ring.Stats { return t.reader.Stats() }
@@ -137,15 +124,7 @@ func (t *Tracer) Close() error {
 	for _, l := range links {
 		l.Close()
 	}
-	_ = t.reader.Flush()
-	done := make(chan struct{})
-	go func() { t.wg.Wait(); close(done) }()
-	select {
-	case <-done:
-	case <-time.After(5 * time.Second):
-	}
-	err := t.reader.Close()
-	<-done
+	err := t.bg.Stop()
 	t.coll.Close()
 	return err
 }
