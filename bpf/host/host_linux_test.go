@@ -165,6 +165,9 @@ func TestContenderNamedAsPeerAndInSummary(t *testing.T) {
 // and exit are recorded, and while alive it is in the target map with the
 // parent's libcudart ranges but not the parent's per-pid probes.
 func TestForkEnrollsChildInKernel(t *testing.T) {
+	// Its shells spin on the CPU: beside another package's pinned hog they
+	// starve (this test timed out), and they preempt that package's loop.
+	standintest.Exclusive(t)
 	h := newHarness(t, Options{})
 	dir := t.TempDir()
 	gate := filepath.Join(dir, "go")
