@@ -1,19 +1,19 @@
 package explain
 
 import (
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"ingero.dev/common/cli/clitest"
+	"ingero.dev/common/recording/recordingtest"
 )
 
 // failsWith checks the shape every failure must have: nothing on stdout and
 // one line on stderr that names the command and holds want.
 func failsWith(t *testing.T, r result, code int, want string) {
 	t.Helper()
-	if r.code != code || r.out != "" || strings.Count(r.err, "\n") != 1 || !strings.HasPrefix(r.err, "ingero explain: ") || !strings.Contains(r.err, want) {
-		t.Errorf("exit %d, stdout %q, stderr %q; want exit %d and one line holding %q", r.code, r.out, r.err, code, want)
-	}
+	clitest.OneLineFailure(t, "ingero explain", r.code, r.out, r.err, code, want)
 }
 
 func TestUsageErrors(t *testing.T) {
@@ -41,31 +41,9 @@ func TestUsageErrors(t *testing.T) {
 }
 
 func TestBadRecordings(t *testing.T) {
-	dir := t.TempDir()
-	garbage := filepath.Join(dir, "garbage.db")
-	os.WriteFile(garbage, []byte("\x00\x01 not a recording"), 0o644)
-	db, err := os.ReadFile(writeFixtureDB(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	cut := filepath.Join(dir, "cut.db")
-	os.WriteFile(cut, db[:len(db)/3], 0o644)
-	scrambled := filepath.Join(dir, "scrambled.db")
-	bad := append([]byte(nil), db...)
-	for i := 100; i < len(bad); i++ {
-		bad[i] = byte(i * 13)
-	}
-	os.WriteFile(scrambled, bad, 0o644)
-
-	tests := []struct{ path, want string }{
-		{filepath.Join(dir, "missing.db"), "no database at " + filepath.Join(dir, "missing.db")},
-		{garbage, "neither an ingero database nor an ingero stream file"},
-		{cut, "corrupt"},
-		{scrambled, "scrambled.db"},
-	}
-	for _, tt := range tests {
+	for _, bad := range recordingtest.BadRecordings(t, writeFixtureDB(t)) {
 		for _, args := range [][]string{nil, {"--json"}, {"--chains"}, {"--per-process"}} {
-			failsWith(t, run(t, append([]string{"-d", tt.path}, args...)...), 1, tt.want)
+			failsWith(t, run(t, append([]string{"-d", bad.Path}, args...)...), 1, bad.Want)
 		}
 	}
 }

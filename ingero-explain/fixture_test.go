@@ -15,6 +15,7 @@ import (
 	"ingero.dev/common/causal"
 	"ingero.dev/common/cli"
 	"ingero.dev/common/event"
+	"ingero.dev/common/recording/recordingtest"
 	"ingero.dev/common/store"
 	"ingero.dev/common/stream"
 )
@@ -101,40 +102,15 @@ func fixtureAnnotations() []event.Annotation {
 	}
 }
 
-func writeFixtureDB(t testing.TB) string {
-	t.Helper()
-	path := filepath.Join(t.TempDir(), "fixture.db")
-	w, err := store.OpenWriter(path, store.Options{FlushInterval: -1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, err := range []error{w.Append(fixtureEvents()), w.PutChains(fixtureChains()), w.PutAnnotations(fixtureAnnotations()), w.Close()} {
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
-	return path
+// fixture is the recording, as both a database and a stream file hold it.
+func fixture() recordingtest.Recording {
+	return recordingtest.Recording{Events: fixtureEvents(), Chains: fixtureChains(), Annotations: fixtureAnnotations(),
+		Header: stream.Header{SessionID: "gpu-node-07:1", Node: "gpu-node-07", StartNs: at(0)}, StopNs: now.UnixNano()}
 }
 
-func writeFixtureStream(t *testing.T) string {
-	t.Helper()
-	path := filepath.Join(t.TempDir(), "fixture.stream")
-	f, err := os.Create(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	w, err := stream.NewWriter(f, stream.Header{SessionID: "gpu-node-07:1", Node: "gpu-node-07", StartNs: at(0)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, err := range []error{w.WriteEvents(fixtureEvents()), w.WriteChains(fixtureChains()), w.WriteAnnotations(fixtureAnnotations()), w.Close(event.SessionStats{}, now.UnixNano())} {
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
-	return path
-}
+func writeFixtureDB(t testing.TB) string { return recordingtest.WriteDB(t, fixture()) }
+
+func writeFixtureStream(t *testing.T) string { return recordingtest.WriteStream(t, fixture()) }
 
 type result struct {
 	out, err string

@@ -1,19 +1,19 @@
 package query
 
 import (
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"ingero.dev/common/cli/clitest"
+	"ingero.dev/common/recording/recordingtest"
 )
 
 // oneLine checks the shape every failure must have: nothing on stdout and
 // one line on stderr that names the command and holds want.
 func oneLine(t *testing.T, r result, code int, want string) {
 	t.Helper()
-	if r.code != code || r.out != "" || strings.Count(r.err, "\n") != 1 || !strings.HasPrefix(r.err, "ingero query: ") || !strings.Contains(r.err, want) {
-		t.Errorf("exit %d, stdout %q, stderr %q; want exit %d and one line holding %q", r.code, r.out, r.err, code, want)
-	}
+	clitest.OneLineFailure(t, "ingero query", r.code, r.out, r.err, code, want)
 }
 
 func TestUsageErrors(t *testing.T) {
@@ -44,39 +44,9 @@ func TestUsageErrors(t *testing.T) {
 }
 
 func TestBadRecordings(t *testing.T) {
-	dir := t.TempDir()
-	garbage := filepath.Join(dir, "garbage.db")
-	os.WriteFile(garbage, []byte("this is not a recording at all, just text\n"), 0o644)
-	empty := filepath.Join(dir, "empty.db")
-	os.WriteFile(empty, nil, 0o644)
-
-	// A database cut in half: the SQLite magic is there, the rest is not.
-	db, err := os.ReadFile(writeFixtureDB(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	cut := filepath.Join(dir, "cut.db")
-	os.WriteFile(cut, db[:len(db)/2], 0o644)
-	// A database whose pages after the header are overwritten.
-	scrambled := filepath.Join(dir, "scrambled.db")
-	bad := append([]byte(nil), db...)
-	for i := 100; i < len(bad); i++ {
-		bad[i] = byte(i * 7)
-	}
-	os.WriteFile(scrambled, bad, 0o644)
-
-	tests := []struct {
-		path, want string
-	}{
-		{filepath.Join(dir, "missing.db"), "no database at " + filepath.Join(dir, "missing.db")},
-		{garbage, "neither an ingero database nor an ingero stream file"},
-		{empty, "is empty"},
-		{cut, "corrupt"},
-		{scrambled, "scrambled.db"},
-	}
-	for _, tt := range tests {
+	for _, bad := range recordingtest.BadRecordings(t, writeFixtureDB(t)) {
 		for _, args := range [][]string{nil, {"--json"}, {"SELECT count(*) FROM events"}} {
-			oneLine(t, run(t, append([]string{"-d", tt.path}, args...)...), 1, tt.want)
+			oneLine(t, run(t, append([]string{"-d", bad.Path}, args...)...), 1, bad.Want)
 		}
 	}
 }

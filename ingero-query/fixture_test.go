@@ -11,7 +11,7 @@ import (
 
 	"ingero.dev/common/cli"
 	"ingero.dev/common/event"
-	"ingero.dev/common/store"
+	"ingero.dev/common/recording/recordingtest"
 	"ingero.dev/common/stream"
 )
 
@@ -74,50 +74,16 @@ func fixtureAnnotations() []event.Annotation {
 	}
 }
 
-// writeFixtureDB records the fixture through the real store writer.
-func writeFixtureDB(t *testing.T) string {
-	t.Helper()
-	path := filepath.Join(t.TempDir(), "fixture.db")
-	w, err := store.OpenWriter(path, store.Options{FlushInterval: -1, ChunkEvents: 4})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := w.Append(fixtureEvents()); err != nil {
-		t.Fatal(err)
-	}
-	if err := w.PutAnnotations(fixtureAnnotations()); err != nil {
-		t.Fatal(err)
-	}
-	if err := w.Close(); err != nil {
-		t.Fatal(err)
-	}
-	return path
+// fixture is the recording, as both a database (in chunks of four events,
+// so that a few events span several) and a stream file hold it.
+func fixture() recordingtest.Recording {
+	return recordingtest.Recording{Events: fixtureEvents(), Annotations: fixtureAnnotations(), ChunkEvents: 4,
+		Header: stream.Header{SessionID: "gpu-node-07:1", Node: "gpu-node-07", StartNs: at(-3 * time.Hour)}, StopNs: now.UnixNano()}
 }
 
-// writeFixtureStream writes the same recording as a stream file.
-func writeFixtureStream(t *testing.T) string {
-	t.Helper()
-	path := filepath.Join(t.TempDir(), "fixture.stream")
-	f, err := os.Create(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	w, err := stream.NewWriter(f, stream.Header{SessionID: "gpu-node-07:1", Node: "gpu-node-07", StartNs: at(-3 * time.Hour)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := w.WriteEvents(fixtureEvents()); err != nil {
-		t.Fatal(err)
-	}
-	if err := w.WriteAnnotations(fixtureAnnotations()); err != nil {
-		t.Fatal(err)
-	}
-	if err := w.Close(event.SessionStats{}, now.UnixNano()); err != nil {
-		t.Fatal(err)
-	}
-	return path
-}
+func writeFixtureDB(t *testing.T) string { return recordingtest.WriteDB(t, fixture()) }
+
+func writeFixtureStream(t *testing.T) string { return recordingtest.WriteStream(t, fixture()) }
 
 type result struct {
 	out, err string
