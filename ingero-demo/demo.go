@@ -8,6 +8,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"strings"
 	"time"
@@ -120,16 +121,13 @@ func (c *config) exec(ctx context.Context, args []string) error {
 
 // prepare says which mode runs and returns what plays one scenario in it.
 func (c *config) prepare(sel selection) (func(context.Context, scenario.Scenario, int, int) error, func(), error) {
-	say := c.stdio.Out
-	if c.json {
-		say = c.stdio.Err
-	}
+	say := c.narration()
 	if sel.mode == modeSynthetic {
 		fmt.Fprintf(say, "ingero demo: synthetic mode (%s): events are generated with realistic timing\n", sel.why)
 		fmt.Fprintln(say, "and go through the same statistics, store and causal engine as a real trace.")
 		return func(ctx context.Context, s scenario.Scenario, i, n int) error {
 			if !c.json {
-				fmt.Fprintf(say, "\n== [%d/%d] %s: %s\n", i+1, n, s.Name, s.Description)
+				c.announce(s, i, n)
 			}
 			return c.runSynthetic(ctx, s, n)
 		}, func() {}, nil
@@ -157,4 +155,18 @@ func (c *config) prepare(sel selection) (func(context.Context, scenario.Scenario
 	return func(ctx context.Context, s scenario.Scenario, i, n int) error {
 		return c.runReal(ctx, k, s, i, n)
 	}, done, nil
+}
+
+// narration is where the demo tells what it does: stdout, or stderr when
+// stdout carries NDJSON.
+func (c *config) narration() io.Writer {
+	if c.json {
+		return c.stdio.Err
+	}
+	return c.stdio.Out
+}
+
+// announce heads scenario i of n.
+func (c *config) announce(s scenario.Scenario, i, n int) {
+	fmt.Fprintf(c.narration(), "\n== [%d/%d] %s: %s\n", i+1, n, s.Name, s.Description)
 }

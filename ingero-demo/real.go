@@ -33,11 +33,8 @@ type realRun struct {
 }
 
 func (c *config) runReal(ctx context.Context, k kit, s scenario.Scenario, i, n int) error {
-	say := c.stdio.Out
-	if c.json {
-		say = c.stdio.Err
-	}
-	fmt.Fprintf(say, "\n== [%d/%d] %s: %s\n", i+1, n, s.Name, s.Description)
+	say := c.narration()
+	c.announce(s, i, n)
 	if s.Real.Synthetic != "" {
 		fmt.Fprintf(say, "synthetic: %s\n", s.Real.Synthetic)
 		return c.runSynthetic(ctx, s, n)
