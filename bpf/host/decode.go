@@ -40,7 +40,7 @@ func (d *decoder) decode(raw []byte, ev *event.Event) bool {
 	ev.Source = event.SourceHost
 	ev.Op = event.Op(h.Op)
 	ev.DurNs = int64(r.DurNs)
-	ev.Args = [4]uint64{r.Args[0], r.Args[1], r.Args[2]}
+	ev.Args = [4]uint64{r.Args[0], r.Args[1], r.Args[2], uint64(r.PrevState)}
 	ev.CgroupID = h.CgroupId
 	ev.GPU = -1
 	ev.PeerPID = r.PeerPid

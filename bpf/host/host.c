@@ -15,7 +15,7 @@ struct host_rec {
 	__u64 dur_ns;
 	__u64 args[3];
 	__u32 peer_pid;
-	__u32 _pad;
+	__u32 prev_state; /* sched_switch: the thread's state as it left the CPU */
 	char peer_comm[16];
 };
 
@@ -33,7 +33,7 @@ struct offcpu {
 	__u32 peer_pid; /* the task that took the CPU */
 	__u32 cpu;
 	__u32 preempted;
-	__u32 _pad;
+	__u32 state; /* prev->__state at switch-out: 1 S, 2 D, 0 running */
 	char peer_comm[16];
 };
 
@@ -89,11 +89,11 @@ struct task_struct___pre514 {
 	long state;
 } __attribute__((preserve_access_index));
 
-static __always_inline bool task_running(struct task_struct *t)
+static __always_inline __u32 task_state(struct task_struct *t)
 {
 	if (bpf_core_field_exists(t->__state))
-		return BPF_CORE_READ(t, __state) == 0;
-	return BPF_CORE_READ((struct task_struct___pre514 *)t, state) == 0;
+		return BPF_CORE_READ(t, __state);
+	return (__u32)BPF_CORE_READ((struct task_struct___pre514 *)t, state);
 }
 
 static __always_inline __u64 task_cgroup(struct task_struct *t)
@@ -135,7 +135,7 @@ static __always_inline void rec_clear(struct host_rec *r)
 	r->dur_ns = 0;
 	r->args[0] = r->args[1] = r->args[2] = 0;
 	r->peer_pid = 0;
-	r->_pad = 0;
+	r->prev_state = 0;
 	__builtin_memset(r->peer_comm, 0, sizeof(r->peer_comm));
 }
 
@@ -184,11 +184,13 @@ int BPF_PROG(sched_switch, bool preempt, struct task_struct *prev, struct task_s
 	}
 
 	if (prev_traced) {
+		__u32 state = task_state(prev);
 		struct offcpu o = {
 			.ts = now,
 			.peer_pid = next_tgid,
 			.cpu = cpu,
-			.preempted = preempt || task_running(prev),
+			.preempted = preempt || state == 0,
+			.state = state,
 		};
 		__u32 tid = BPF_CORE_READ(prev, pid);
 
@@ -213,6 +215,7 @@ int BPF_PROG(sched_switch, bool preempt, struct task_struct *prev, struct task_s
 			r->args[1] = o->preempted;
 			r->args[2] = cpu;
 			r->peer_pid = o->peer_pid;
+			r->prev_state = o->state;
 			__builtin_memcpy(r->peer_comm, o->peer_comm, sizeof(r->peer_comm));
 			rec_submit(&host_events, r);
 		}

@@ -50,11 +50,11 @@ type hostHostRec struct {
 		Cpu      uint32
 		Comm     [16]int8
 	}
-	DurNs    uint64
-	Args     [3]uint64
-	PeerPid  uint32
-	Pad      uint32
-	PeerComm [16]int8
+	DurNs     uint64
+	Args      [3]uint64
+	PeerPid   uint32
+	PrevState uint32
+	PeerComm  [16]int8
 }
 
 type hostOffcpu struct {
@@ -63,7 +63,7 @@ type hostOffcpu struct {
 	PeerPid   uint32
 	Cpu       uint32
 	Preempted uint32
-	Pad       uint32
+	State     uint32
 	PeerComm  [16]int8
 }
 
