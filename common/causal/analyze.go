@@ -60,6 +60,11 @@ func Analyze(ctx context.Context, r *store.Reader, opts Options) (*Report, error
 		rep.ToNs = e.lastNs
 	}
 	e.stats(rep)
+	for _, p := range e.procList {
+		if p.selected {
+			rep.Threads = append(rep.Threads, e.threadAccounts(p, rep.ToNs)...)
+		}
+	}
 	v := &view{e: e, now: now, loc: now.Location()}
 	rep.Chains = rank(v.findings())
 	return rep, nil

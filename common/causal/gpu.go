@@ -23,6 +23,11 @@ func (e *engine) gpuCall(p *proc, ev *event.Event) {
 	o := p.op(ev.Key())
 	o.record(&e.tb, ev)
 	e.gap(p, o, t, d)
+	if a := p.thread(ev); a != nil {
+		idle := a.drained && p.gpuCalls-1 == a.gapRef && !e.busyElsewhere(p, a.callEnd)
+		a.call(t, d, drains(o), idle)
+		a.gapRef = p.gpuCalls
+	}
 	switch o.class {
 	case event.ClassMemcpy:
 		p.copy(o, ev)
@@ -96,7 +101,7 @@ func (e *engine) gap(p *proc, o *opState, t, d int64) {
 	g.blockedAcc = 0
 	if t+d >= g.lastEnd {
 		g.lastEnd = t + d
-		g.drained = o.class == event.ClassSync || o.class == event.ClassMemcpy && !o.async
+		g.drained = drains(o)
 	}
 }
 
@@ -116,4 +121,11 @@ func (e *engine) busyElsewhere(p *proc, t int64) bool {
 		}
 	}
 	return false
+}
+
+// drains says whether a call returns only once the GPU has finished its
+// work: a sync or a synchronous copy. After it the GPU idles until the
+// next call.
+func drains(o *opState) bool {
+	return o.class == event.ClassSync || o.class == event.ClassMemcpy && !o.async
 }

@@ -17,6 +17,10 @@ func (e *engine) hostEvent(p *proc, ev *event.Event) {
 		}
 	case event.OOMKill:
 		e.oomKill(p, ev)
+	case event.ProcessExit:
+		if p.selected {
+			p.exitNs = ev.TimeNs
+		}
 	}
 }
 
@@ -25,6 +29,9 @@ func (e *engine) hostEvent(p *proc, ev *event.Event) {
 func (e *engine) offCPU(p *proc, ev *event.Event) {
 	t, off := ev.TimeNs, max(ev.DurNs, 0)
 	p.sched = true
+	if a := p.thread(ev); a != nil {
+		a.offCPU(t, off, offBucket(ev), peerKey{ev.PeerPID, ev.PeerComm})
+	}
 	if ev.Args[1] != 1 {
 		p.gaps.blocked(t, off)
 		return

@@ -45,6 +45,11 @@ func (e *engine) ioEvent(p *proc, ev *event.Event) {
 	if ownComm(comm) || ownComm(ev.Comm) || e.selfPID != 0 && ev.PID == e.selfPID {
 		return
 	}
+	if p.selected {
+		if a := p.thread(ev); a != nil {
+			a.blockIO(ev)
+		}
+	}
 	k := ioKey{ev.Node, peerKey{ev.PID, comm}}
 	if e.io.issuers == nil {
 		e.io.issuers = make(map[ioKey]*ioIssuer)

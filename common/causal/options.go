@@ -43,4 +43,7 @@ type Report struct {
 	Contention bool
 	// Chains are ranked: severity first, then strength of evidence.
 	Chains []event.Chain
+	// Threads is the wall-time account of every thread that made GPU
+	// calls, by PID, then busiest thread first.
+	Threads []ThreadAccount
 }

@@ -39,6 +39,12 @@ type proc struct {
 	gaps              gapState
 	copies            [numKinds]copyDir
 	largestCopy       copyCall
+
+	threads    map[uint32]*account // the wall-time account of each thread
+	threadList []*account
+	lastThread *account
+	untracked  int64 // events of threads past maxThreads
+	exitNs     int64 // process_exit, 0 when not seen
 }
 
 const numSources = 10
