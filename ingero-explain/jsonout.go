@@ -101,9 +101,10 @@ type jsonPerProcess struct {
 }
 
 type jsonProcess struct {
-	PID  uint32   `json:"pid"`
-	Name string   `json:"name"`
-	Ops  []jsonOp `json:"ops"`
+	PID     uint32       `json:"pid"`
+	Name    string       `json:"name"`
+	Ops     []jsonOp     `json:"ops"`
+	Threads []jsonThread `json:"threads"`
 }
 
 type jsonOp struct {
@@ -116,6 +117,10 @@ type jsonOp struct {
 	P99Ns   int64  `json:"p99_ns"`
 	MaxNs   int64  `json:"max_ns"`
 	TotalNs int64  `json:"total_ns"`
+	// Entry-only probes record no latency: the percentiles are then 0
+	// and mean nothing, and per_second is the measure.
+	LatencyRecorded bool    `json:"latency_recorded"`
+	PerSecond       float64 `json:"per_second"`
 }
 
 func writePerProcessJSON(w io.Writer, v *view) error {
@@ -124,7 +129,12 @@ func writePerProcessJSON(w io.Writer, v *view) error {
 		jp := jsonProcess{PID: p.PID, Name: p.Name}
 		for _, s := range p.Ops {
 			jp.Ops = append(jp.Ops, jsonOp{Source: s.Key.Source.String(), Op: s.Name, Calls: s.Calls, Errors: s.Errors,
-				P50Ns: s.P50, P95Ns: s.P95, P99Ns: s.P99, MaxNs: s.MaxNs, TotalNs: s.TotalNs})
+				P50Ns: s.P50, P95Ns: s.P95, P99Ns: s.P99, MaxNs: s.MaxNs, TotalNs: s.TotalNs,
+				LatencyRecorded: !s.Untimed, PerSecond: round2(s.PerSecond)})
+		}
+		jp.Threads = []jsonThread{}
+		for _, a := range p.Threads {
+			jp.Threads = append(jp.Threads, threadJSON(&a))
 		}
 		out.Processes = append(out.Processes, jp)
 	}

@@ -14,10 +14,11 @@ import (
 
 // process is one process's GPU API calls.
 type process struct {
-	PID   uint32
-	Name  string
-	Calls int64
-	Ops   []causal.OpStats
+	PID     uint32
+	Name    string
+	Calls   int64
+	Ops     []causal.OpStats
+	Threads []causal.ThreadAccount
 }
 
 // gpuAPI reports whether ops of src are calls into the GPU stack, which
@@ -45,6 +46,11 @@ func processes(rep *causal.Report) []process {
 		}
 		p.Calls += s.Calls
 		p.Ops = append(p.Ops, s)
+	}
+	for _, a := range rep.Threads {
+		if p := byPID[a.PID]; p != nil {
+			p.Threads = append(p.Threads, a)
+		}
 	}
 	out := make([]process, 0, len(byPID))
 	for _, p := range byPID {
@@ -76,13 +82,20 @@ func writePerProcessText(w *bufio.Writer, v *view) {
 	for _, p := range procs {
 		fmt.Fprintf(w, "PID %d (%s)\n", p.PID, oneLine(p.Name))
 		for _, s := range p.Ops {
-			line := fmt.Sprintf("  %-*s  %*s %-5s  p50=%-7s p95=%-7s p99=%s",
-				nameW, s.Name, callsW, hist.FormatCount(s.Calls), plural(s.Calls, "call", "calls"),
-				hist.FormatNs(s.P50), hist.FormatNs(s.P95), hist.FormatNs(s.P99))
+			line := fmt.Sprintf("  %-*s  %*s %-5s  ", nameW, s.Name, callsW, hist.FormatCount(s.Calls), plural(s.Calls, "call", "calls"))
+			if s.Untimed {
+				// Entry-only probes: a latency of 0 would be a lie.
+				line += fmt.Sprintf("%s/s (latency not recorded)", rate(s.PerSecond))
+			} else {
+				line += fmt.Sprintf("p50=%-7s p95=%-7s p99=%s", hist.FormatNs(s.P50), hist.FormatNs(s.P95), hist.FormatNs(s.P99))
+			}
 			if s.Errors > 0 {
 				line += fmt.Sprintf("  %s %s", hist.FormatCount(s.Errors), plural(s.Errors, "error", "errors"))
 			}
 			fmt.Fprintln(w, strings.TrimRight(line, " "))
+		}
+		for _, a := range p.Threads {
+			writeAccount(w, &a)
 		}
 	}
 	switch n := cudaProcesses(procs); {

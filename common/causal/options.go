@@ -30,6 +30,13 @@ type OpStats struct {
 	// the exact value), the largest duration and the sum, in ns.
 	P50, P95, P99, MaxNs, TotalNs int64
 	Share                         float64 // TotalNs / wall-clock span of the window
+	// Untimed is true when no call carried a duration (entry-only
+	// probes, as launches are by default): the percentiles then say
+	// nothing, and the rate is the measure.
+	Untimed bool
+	// PerSecond is the call rate over the process's span of GPU calls
+	// (GPU ops of one process) or over the window.
+	PerSecond float64
 }
 
 // Report is the outcome of Analyze.

@@ -18,7 +18,9 @@ func opStats(pid uint32, comm string, k event.Key, name string, h *hist.Histogra
 	}
 	if span > 0 {
 		s.Share = float64(s.TotalNs) / float64(span)
+		s.PerSecond = float64(s.Calls) / (float64(span) / 1e9)
 	}
+	s.Untimed = s.Calls > 0 && s.MaxNs == 0
 	return s
 }
 
@@ -40,7 +42,11 @@ func (e *engine) stats(rep *Report) {
 			if o.h.Count() == 0 {
 				continue
 			}
-			rep.PerProcess = append(rep.PerProcess, opStats(p.pid, p.comm, o.key, o.name, &o.h, o.errors, span))
+			ps := opStats(p.pid, p.comm, o.key, o.name, &o.h, o.errors, span)
+			if o.gpu && p.gpuCalls > 0 && p.gpuLast > p.gpuFirst {
+				ps.PerSecond = float64(ps.Calls) / (float64(p.gpuSpan()) / 1e9)
+			}
+			rep.PerProcess = append(rep.PerProcess, ps)
 			a := byKey[o.key]
 			if a == nil {
 				a = &agg{name: o.name}
