@@ -72,8 +72,8 @@ func NewPerProcess(rep *causal.Report) PerProcess {
 
 // GPUProcess is one process's GPU API calls, as the breakdown groups them.
 type GPUProcess struct {
-	PID   uint32
-	Name  string
+	PID     uint32
+	Name    string
 	Calls   int64
 	Ops     []causal.OpStats       // most calls first
 	Threads []causal.ThreadAccount // the wall-time accounts of its threads that made GPU calls
