@@ -64,8 +64,10 @@ type account struct {
 	// had drained and no other call of the process or the GPU came.
 	idle    [numBuckets]int64
 	gapIdle [numBuckets]int64 // the current gap's, committed when it closes
-	gapFrom int64             // start of the current gap
-	gapRef  int64             // the GPU's call count when the gap opened
+	gapRef  int64             // the process's GPU call count when the gap opened
+	// idle gaps of at least gapMinNs: how many, the first and the longest
+	idleGaps            int64
+	firstIdle, longIdle timed
 
 	gpuCalls int64
 	peers    []peerNs // runnable time by the task that took the CPU
@@ -87,6 +89,7 @@ type peerNs struct {
 // threadIO is the block IO a thread submitted itself.
 type threadIO struct {
 	requests, flushes int64
+	first             int64 // its first request
 	readBytes         int64
 	writeBytes        int64
 	latencyNs         int64
@@ -178,8 +181,17 @@ func (a *account) call(t, d int64, drains, idleGap bool) {
 
 func (a *account) closeGap(idle bool) {
 	if idle {
+		var gap int64
 		for b := range a.idle {
 			a.idle[b] += a.gapIdle[b]
+			gap += a.gapIdle[b]
+		}
+		if gap >= gapMinNs {
+			a.idleGaps++
+			a.longIdle.keepMax(a.callEnd, gap)
+			if a.firstIdle.t == 0 {
+				a.firstIdle = timed{a.callEnd, gap}
+			}
 		}
 	}
 	a.gapIdle = [numBuckets]int64{}
@@ -214,6 +226,9 @@ func (a *account) peerSwitch(k peerKey) {
 // blockIO books a block request the thread submitted.
 func (a *account) blockIO(ev *event.Event) {
 	io := &a.io
+	if io.requests == 0 {
+		io.first = ev.TimeNs
+	}
 	io.requests++
 	io.latencyNs += max(ev.DurNs, 0)
 	dev := ev.Args[2]

@@ -65,7 +65,7 @@ func Analyze(ctx context.Context, r *store.Reader, opts Options) (*Report, error
 			rep.Threads = append(rep.Threads, e.threadAccounts(p, rep.ToNs)...)
 		}
 	}
-	v := &view{e: e, now: now, loc: now.Location()}
+	v := &view{e: e, end: rep.ToNs, now: now, loc: now.Location()}
 	rep.Chains = rank(v.findings())
 	return rep, nil
 }

@@ -14,6 +14,7 @@ import (
 // live callers may ask every second.
 type view struct {
 	e   *engine
+	end int64 // end of the window the accounts run to; 0: the latest event
 	now time.Time
 	loc *time.Location
 }
@@ -69,6 +70,8 @@ var rules = []rule{
 	ruleAllocChurn,
 	ruleMemoryLeak,
 	ruleCUDAOOM,
+	ruleHostBound,
+	ruleGPUShared,
 }
 
 // findings runs every rule.
@@ -78,9 +81,11 @@ func (v *view) findings() []*finding {
 		if !p.selected {
 			continue
 		}
+		var own []*finding
 		for _, r := range rules {
-			fs = append(fs, r(v, p)...)
+			own = append(own, r(v, p)...)
 		}
+		fs = append(fs, standDown(own)...)
 	}
 	return append(fs, v.oomKills()...)
 }

@@ -13,6 +13,11 @@ import (
 // names the processes that issued the IO.
 func ruleBlockIO(v *view, p *proc) []*finding {
 	ef, others, ok := bestEffect(p, condIO)
+	// A loop that writes its own checkpoint loses the time between its
+	// calls, blocked on the disk: no call is slower for it.
+	if loop := blockedInLoop(v, p); loop != nil && (!ok || loop.Severity > ef.severity()) {
+		return []*finding{loop}
+	}
 	if !ok {
 		return nil
 	}
