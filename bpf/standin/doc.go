@@ -20,8 +20,11 @@
 // for demos with planted slowdowns: train (a 4 MiB async input copy from
 // pinned memory, 48 kernels of which every sixth goes straight to the
 // driver, one stream sync), train-churn (plus six cudaMalloc and six
-// cudaFree a step, as torch.cuda.empty_cache() in the loop) and train-copy
-// (plus a synchronous 256 MiB copy from pageable memory). Their stream and
+// cudaFree a step, as torch.cuda.empty_cache() in the loop), train-copy
+// (plus a synchronous 256 MiB copy from pageable memory), train-input
+// (train after 20 ms of CPU work building the batch: an input-bound loop)
+// and train-ckpt (train, and every second the loop itself writes a 64 MiB
+// checkpoint to $STANDIN_CKPT_DIR and fsyncs it). Their stream and
 // buffers are made once per process, on the first step. With
 // STANDIN_DEVICE_FILE (Config.DeviceFile) processes share one simulated GPU,
 // so a second job's kernels delay the first one's syncs.

@@ -3,6 +3,8 @@ package standin
 import (
 	"context"
 	"maps"
+	"os"
+	"path/filepath"
 	"reflect"
 	"testing"
 	"time"
@@ -172,6 +174,8 @@ var patternCases = []patternCase{
 		kinds:   trainKinds,
 		once:    trainOnce,
 	},
+	{pattern: "train-input", env: []string{"STANDIN_INPUT_NS=1000000"}, calls: trainCalls, bytes: trainBytes, kinds: trainKinds, once: trainOnce},
+	{pattern: "train-ckpt", env: []string{"STANDIN_CKPT_PERIOD_NS=1", "STANDIN_CKPT_BYTES=1048576"}, calls: trainCalls, bytes: trainBytes, kinds: trainKinds, once: trainOnce},
 	{
 		pattern: "train-copy",
 		calls:   merge(trainCalls, counts{"cudaMemcpy": 1}),
@@ -212,7 +216,14 @@ func TestPatternsCountExactly(t *testing.T) {
 		t.Run(tc.pattern, func(t *testing.T) {
 			for _, runtimeOnly := range []string{"0", "1"} {
 				env := append([]string{"STANDIN_RUNTIME_ONLY=" + runtimeOnly}, tc.env...)
+				ckpt := t.TempDir()
+				if tc.pattern == "train-ckpt" {
+					env = append(env, "STANDIN_CKPT_DIR="+ckpt)
+				}
 				c := runWorkload(t, art, env, "--pattern", tc.pattern, "--iterations", "2")
+				if fi, err := os.Stat(filepath.Join(ckpt, "checkpoint")); tc.pattern == "train-ckpt" && (err != nil || fi.Size() != 1<<20) {
+					t.Errorf("checkpoint: %v, %v", fi, err)
+				}
 				threads := uint64(1)
 				if tc.pattern == "threads" {
 					threads = 2

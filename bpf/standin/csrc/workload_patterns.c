@@ -471,6 +471,59 @@ static void train_copy(void)
 	MUST(CALL(cudaStreamSynchronize, s));
 }
 
+/* An input-bound step: the loop builds its batch on the CPU before each
+ * step (STANDIN_INPUT_NS, default 20 ms of work), as a loop with no
+ * DataLoader workers does in Python; the GPU idles meanwhile. The calls
+ * are train's. */
+static void train_input_bound(void)
+{
+	spin_for(env_u64("STANDIN_INPUT_NS", 20000000));
+	train();
+}
+
+/* A step that checkpoints in the loop, as torch.save followed by an fsync
+ * does: every STANDIN_CKPT_PERIOD_NS (default 1 s) the loop itself writes
+ * STANDIN_CKPT_BYTES (default 64 MiB) to $STANDIN_CKPT_DIR/checkpoint (a
+ * disk, not tmpfs, for the fsync to wait on one) and fsyncs it before its
+ * next step. The CUDA calls are train's. */
+static void train_checkpoint(void)
+{
+	static uint64_t last;
+	static char *buf;
+	uint64_t now = now_ns(), period = env_u64("STANDIN_CKPT_PERIOD_NS", 1000000000ULL);
+
+	train();
+	if (!last)
+		last = now;
+	if (now - last < period)
+		return;
+	last = now;
+	size_t bytes = (size_t)env_u64("STANDIN_CKPT_BYTES", 64 * MiB), chunk = 4 * MiB;
+	if (!buf) {
+		if (!(buf = malloc(chunk)))
+			die("workload: %s", "allocating the checkpoint buffer");
+		for (size_t i = 0; i < chunk; i++)
+			buf[i] = (char)(i * 131 + 7); /* not zeros: nothing may skip them */
+	}
+	const char *dir = getenv("STANDIN_CKPT_DIR");
+	char path[4096];
+	if (!dir || !*dir)
+		die("workload: %s", "train-ckpt writes its checkpoint to $STANDIN_CKPT_DIR: set it");
+	snprintf(path, sizeof(path), "%s/checkpoint", dir);
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	if (fd < 0)
+		die("workload: cannot write the checkpoint %s", path);
+	for (size_t done = 0; done < bytes;) {
+		ssize_t n = write(fd, buf, bytes - done < chunk ? bytes - done : chunk);
+		if (n <= 0)
+			die("workload: writing the checkpoint %s", path);
+		done += (size_t)n;
+	}
+	if (fsync(fd) != 0)
+		die("workload: fsync of the checkpoint %s", path);
+	close(fd);
+}
+
 static const struct {
 	const char *name;
 	pattern_fn fn;
@@ -486,6 +539,8 @@ static const struct {
 	{"train", train},
 	{"train-churn", train_churn},
 	{"train-copy", train_copy},
+	{"train-input", train_input_bound},
+	{"train-ckpt", train_checkpoint},
 };
 
 pattern_fn pattern_lookup(const char *name)
