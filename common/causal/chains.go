@@ -87,7 +87,7 @@ func (v *view) findings() []*finding {
 		}
 		fs = append(fs, standDown(own)...)
 	}
-	return append(fs, v.oomKills()...)
+	return append(sharedStandsDown(fs), v.oomKills()...)
 }
 
 // rank merges findings with the same ID (the stronger one stays) and

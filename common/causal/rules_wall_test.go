@@ -179,3 +179,14 @@ func TestGPUSharedNegative(t *testing.T) {
 		t.Run(name, func(t *testing.T) { wantNoChain(t, analyzeGen(t, g), "gpu-shared") })
 	}
 }
+
+func TestGPUSharedStandsDownForContention(t *testing.T) {
+	// Two jobs on one GPU all along, the second's kernels delaying the
+	// first's syncs: multi-process-contention says how, with numbers;
+	// gpu-shared would say the same cause again.
+	g := newGen(323, 20*time.Second)
+	coTenant(g, "batch-infer", 6120, 0, 12_000_000)
+	rep := analyzeGen(t, g)
+	wantChain(t, rep, "multi-process-contention", event.SeverityHigh, "batch-infer (PID 6120")
+	wantNoChain(t, rep, "gpu-shared")
+}

@@ -87,3 +87,34 @@ func sevAtLeast(share, medium, high float64) (event.Severity, bool) {
 	}
 	return 0, false
 }
+
+// sharedStandsDown drops a gpu-shared chain when multi-process-contention
+// already fired for one of the processes it names: that chain tells how
+// the sharing slowed calls, with numbers, and the same cause is said once.
+// gpu-shared speaks where sharing slowed no call measurably.
+func sharedStandsDown(fs []*finding) []*finding {
+	contended := map[procKey]bool{}
+	for _, f := range fs {
+		if f.Rule == "multi-process-contention" {
+			contended[procKey{f.Node, f.PID}] = true
+		}
+	}
+	if len(contended) == 0 {
+		return fs
+	}
+	return slices.DeleteFunc(fs, func(f *finding) bool {
+		if f.Rule != "gpu-shared" {
+			return false
+		}
+		if contended[procKey{f.Node, f.PID}] {
+			return true
+		}
+		list, _ := f.Evidence["cotenants"].([]map[string]any)
+		for _, c := range list {
+			if pid, ok := c["pid"].(uint32); ok && contended[procKey{f.Node, pid}] {
+				return true
+			}
+		}
+		return false
+	})
+}
