@@ -57,7 +57,11 @@ func pct(part, whole int64) string {
 func preemptors(ps []causal.Preemptor) string {
 	var s []string
 	for _, p := range ps[:min(len(ps), 3)] {
-		s = append(s, fmt.Sprintf("%s (PID %d) %s, %s %s", oneLine(p.Comm), p.PID, hist.FormatNs(p.Ns),
+		who := fmt.Sprintf("%s (PID %d)", oneLine(p.Comm), p.PID)
+		if p.PID == 0 {
+			who = oneLine(p.Comm)
+		}
+		s = append(s, fmt.Sprintf("%s %s, %s %s", who, hist.FormatNs(p.Ns),
 			hist.FormatCount(p.Preemptions), plural(p.Preemptions, "time", "times")))
 	}
 	if len(s) == 0 {

@@ -98,7 +98,7 @@ type threadIO struct {
 
 const (
 	maxThreads     = 1024 // accounted per process; the rest are counted
-	maxPeersPerTID = 8
+	maxPeersPerTID = 32
 	maxDevices     = 8
 )
 
@@ -220,6 +220,13 @@ func (a *account) peerSwitch(k peerKey) {
 	}
 	if len(a.peers) < maxPeersPerTID {
 		a.peers = append(a.peers, peerNs{peerKey: k, times: 1})
+		return
+	}
+	for i := range a.peers {
+		if a.peers[i].peerKey == otherTasks {
+			a.peers[i].times++
+			return
+		}
 	}
 }
 

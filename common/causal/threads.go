@@ -33,7 +33,8 @@ type ThreadAccount struct {
 	IO         ThreadIO    // block IO the thread submitted itself
 }
 
-// Preemptor is a task that took the CPU from the thread between calls.
+// Preemptor is a task that took the CPU from the thread between calls;
+// PID 0 and Comm "(other tasks)" sum those past the first 32.
 type Preemptor struct {
 	PID         uint32
 	Comm        string
@@ -86,7 +87,11 @@ func (a *account) export(p *proc) ThreadAccount {
 	}
 	for _, pr := range a.peers {
 		if pr.ns > 0 || pr.times > 0 {
-			t.Preemptors = append(t.Preemptors, Preemptor{PID: pr.pid, Comm: pr.comm, Preemptions: pr.times, Ns: pr.ns})
+			pid := pr.pid
+			if pr.peerKey == otherTasks {
+				pid = 0 // the rest, summed: no one task
+			}
+			t.Preemptors = append(t.Preemptors, Preemptor{PID: pid, Comm: pr.comm, Preemptions: pr.times, Ns: pr.ns})
 		}
 	}
 	slices.SortFunc(t.Preemptors, func(x, y Preemptor) int {
