@@ -136,12 +136,17 @@ func (c *config) prepare(sel selection) (func(context.Context, scenario.Scenario
 	if err != nil {
 		return nil, nil, fmt.Errorf("preparing the real mode: %w", err)
 	}
-	done := func() { os.RemoveAll(dir) }
+	ckpt, err := checkpointDir(dir)
+	if err != nil {
+		os.RemoveAll(dir)
+		return nil, nil, fmt.Errorf("preparing the real mode: %w", err)
+	}
+	done := func() { os.RemoveAll(dir); os.RemoveAll(ckpt) }
 	var k kit
 	if sel.mode == modeGPU {
-		k, err = newTorchKit(dir, sel.python, sel.model)
+		k, err = newTorchKit(dir, ckpt, sel.python, sel.model)
 	} else {
-		k, err = newStandinKit(dir)
+		k, err = newStandinKit(dir, ckpt)
 	}
 	if err != nil {
 		done()

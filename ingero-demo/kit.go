@@ -42,14 +42,15 @@ type standinKit struct {
 	// device is the file that the processes of one scenario share as
 	// one simulated GPU, so that a co-tenant's kernels delay training's.
 	device string
+	ckpt   string // where the train-ckpt loop writes its checkpoint
 }
 
-func newStandinKit(dir string) (*standinKit, error) {
+func newStandinKit(dir, ckpt string) (*standinKit, error) {
 	art, err := standin.Cached()
 	if err != nil {
 		return nil, err
 	}
-	return &standinKit{art: art, device: filepath.Join(dir, "gpu0")}, nil
+	return &standinKit{art: art, device: filepath.Join(dir, "gpu0"), ckpt: ckpt}, nil
 }
 
 func (k *standinKit) describe() string {
@@ -65,7 +66,8 @@ func (k *standinKit) workload(pattern, comm string, r role, cpu int, d time.Dura
 	// The stand-in directory goes first on the library path: on a host
 	// with a real driver, an LD_LIBRARY_PATH naming it would otherwise
 	// hand the stand-in runtime the real libcuda.so.1.
-	env := []string{"STANDIN_DEVICE_FILE=" + k.device, "LD_LIBRARY_PATH=" + joinPath(k.art.Dir, os.Getenv("LD_LIBRARY_PATH"))}
+	env := []string{"STANDIN_DEVICE_FILE=" + k.device, "LD_LIBRARY_PATH=" + joinPath(k.art.Dir, os.Getenv("LD_LIBRARY_PATH")),
+		"STANDIN_CKPT_DIR=" + k.ckpt}
 	if t, ok := kernelTime[r]; ok {
 		env = append(env, fmt.Sprintf("STANDIN_KERNEL_NS=%d", t.Nanoseconds()))
 	}

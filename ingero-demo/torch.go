@@ -18,14 +18,15 @@ var torchScript []byte
 // torchKit runs the scenarios with PyTorch on the first GPU.
 type torchKit struct {
 	python, script, model string
+	ckpt                  string // where the train-ckpt loop writes its checkpoint
 }
 
-func newTorchKit(dir, python, model string) (*torchKit, error) {
+func newTorchKit(dir, ckpt, python, model string) (*torchKit, error) {
 	script := filepath.Join(dir, "torch_demo.py")
 	if err := os.WriteFile(script, torchScript, 0o644); err != nil {
 		return nil, fmt.Errorf("writing the PyTorch script: %w", err)
 	}
-	return &torchKit{python: python, script: script, model: model}, nil
+	return &torchKit{python: python, script: script, model: model, ckpt: ckpt}, nil
 }
 
 func (k *torchKit) describe() string {
@@ -36,7 +37,7 @@ var torchRole = map[role]string{roleTrain: "train", roleShare: "share", roleStea
 
 func (k *torchKit) workload(pattern, comm string, r role, cpu int, d time.Duration) ([]string, []string) {
 	return []string{k.python, k.script, "--pattern", pattern, "--role", torchRole[r], "--comm", comm,
-		"--cpu", strconv.Itoa(cpu), "--duration", ms(d)}, nil
+		"--cpu", strconv.Itoa(cpu), "--duration", ms(d), "--ckpt-dir", k.ckpt}, nil
 }
 
 func (k *torchKit) hog(comm string, cpu int, d time.Duration) []string {

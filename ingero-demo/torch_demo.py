@@ -39,7 +39,29 @@ def burn(seconds):
             x += i
 
 
-def make_step(torch, pattern, role):
+def checkpointer(torch, directory, state, period=1.0):
+    """train-ckpt: every period seconds the loop itself saves state with
+    torch.save and fsyncs the file, as a training loop that checkpoints in
+    line does; the step waits on the disk."""
+    if not directory:
+        raise SystemExit("torch_demo: train-ckpt needs --ckpt-dir (a directory on a disk, not tmpfs)")
+    path = os.path.join(directory, "checkpoint.pt")
+    last = [time.monotonic()]
+
+    def maybe_save():
+        now = time.monotonic()
+        if now - last[0] < period:
+            return
+        last[0] = now
+        with open(path, "wb") as f:
+            torch.save(state, f)
+            f.flush()
+            os.fsync(f.fileno())
+
+    return maybe_save
+
+
+def make_step(torch, pattern, role, ckpt_dir=None):
     dev = torch.device("cuda")
     stream = torch.cuda.current_stream()
     pinned = torch.empty(4 * MiB, dtype=torch.uint8).pin_memory()
@@ -52,6 +74,8 @@ def make_step(torch, pattern, role):
     b = torch.randn(n, n, device=dev)
     pageable = torch.empty(256 * MiB, dtype=torch.uint8) if pattern == "train-copy" else None
     big = torch.empty(256 * MiB, dtype=torch.uint8, device=dev) if pageable is not None else None
+    # 128 MiB of weights to checkpoint, copied to the host on each save.
+    save = checkpointer(torch, ckpt_dir, {"w": torch.randn(32 * MiB, device=dev)}) if pattern == "train-ckpt" else None
 
     def step():
         staged.copy_(pinned, non_blocking=True)
@@ -67,19 +91,22 @@ def make_step(torch, pattern, role):
             del blocks
             torch.cuda.empty_cache()  # every step: the blocks go back to the driver
         stream.synchronize()
+        if save is not None:
+            save()
 
     return step
 
 
 def main():
     p = argparse.ArgumentParser()
-    p.add_argument("--pattern", required=True, choices=["train", "train-churn", "train-copy", "busy"])
+    p.add_argument("--pattern", required=True, choices=["train", "train-churn", "train-copy", "train-ckpt", "busy"])
     p.add_argument("--role", default="train", choices=["train", "share", "steal"])
     p.add_argument("--comm")
     p.add_argument("--cpu", type=int)
     p.add_argument("--duration", required=True)
     p.add_argument("--ready-file")
     p.add_argument("--wait-file")
+    p.add_argument("--ckpt-dir")
     a = p.parse_args()
     if a.comm:
         set_comm(a.comm)
@@ -92,7 +119,7 @@ def main():
         return
     import torch
 
-    step = make_step(torch, a.pattern, a.role)
+    step = make_step(torch, a.pattern, a.role, a.ckpt_dir)
     step()
     touch(a.ready_file)
     while a.wait_file and not os.path.exists(a.wait_file):

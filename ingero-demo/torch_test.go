@@ -18,7 +18,7 @@ func scriptKit(t *testing.T) *torchKit {
 	if err != nil {
 		t.Skip("python3 not found")
 	}
-	k, err := newTorchKit(t.TempDir(), python, "test GPU")
+	k, err := newTorchKit(t.TempDir(), t.TempDir(), python, "test GPU")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -23,7 +23,7 @@
 // cudaFree a step, as torch.cuda.empty_cache() in the loop), train-copy
 // (plus a synchronous 256 MiB copy from pageable memory), train-input
 // (train after 20 ms of CPU work building the batch: an input-bound loop)
-// and train-ckpt (train, and every second the loop itself writes a 64 MiB
+// and train-ckpt (train, and every second the loop itself writes a 128 MiB
 // checkpoint to $STANDIN_CKPT_DIR and fsyncs it). Their stream and
 // buffers are made once per process, on the first step. With
 // STANDIN_DEVICE_FILE (Config.DeviceFile) processes share one simulated GPU,

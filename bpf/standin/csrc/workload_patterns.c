@@ -483,7 +483,7 @@ static void train_input_bound(void)
 
 /* A step that checkpoints in the loop, as torch.save followed by an fsync
  * does: every STANDIN_CKPT_PERIOD_NS (default 1 s) the loop itself writes
- * STANDIN_CKPT_BYTES (default 64 MiB) to $STANDIN_CKPT_DIR/checkpoint (a
+ * STANDIN_CKPT_BYTES (default 128 MiB) to $STANDIN_CKPT_DIR/checkpoint (a
  * disk, not tmpfs, for the fsync to wait on one) and fsyncs it before its
  * next step. The CUDA calls are train's. */
 static void train_checkpoint(void)
@@ -498,7 +498,7 @@ static void train_checkpoint(void)
 	if (now - last < period)
 		return;
 	last = now;
-	size_t bytes = (size_t)env_u64("STANDIN_CKPT_BYTES", 64 * MiB), chunk = 4 * MiB;
+	size_t bytes = (size_t)env_u64("STANDIN_CKPT_BYTES", 128 * MiB), chunk = 4 * MiB;
 	if (!buf) {
 		if (!(buf = malloc(chunk)))
 			die("workload: %s", "allocating the checkpoint buffer");

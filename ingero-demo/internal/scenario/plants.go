@@ -57,10 +57,10 @@ var scenarios = []Scenario{
 	},
 	{
 		Name:        "periodic-spike",
-		Description: "a checkpoint writer floods the disk every few seconds; syncs spike with it",
-		Rule:        "block-io", Culprit: "checkpoint",
+		Description: "the loop saves a 128 MiB checkpoint every second and fsyncs it (torch.save in the loop); its steps stall on the disk",
+		Rule:        "block-io", Culprit: "blocked in IO",
 		plant: checkpoints,
-		Real:  Real{Synthetic: "trace records block IO, but the demo's loop reads nothing from disk: a real checkpoint writer would be recorded and slow nothing"},
+		Real:  Real{Pattern: PatternCkpt},
 	},
 }
 
@@ -147,19 +147,27 @@ func bigCopies(l *loop) {
 	})
 }
 
-// checkpoints: every 4 s a writer issues a burst of large block writes;
-// syncs in the following half second stall behind it.
+// checkpoints: every second the training loop itself writes a 128 MiB
+// checkpoint and fsyncs it: 16 block writes and a flush it submits, while
+// it waits in D state (uninterruptible) between its CUDA calls.
 func checkpoints(l *loop) {
-	const period = 4e9
-	l.hooks = append(l.hooks, func(l *loop, slow *int64) {
-		phase := (l.now - l.start) % period
-		if phase < 5e8 {
-			for i := 0; i < 4; i++ {
-				l.emit(event.Event{TimeNs: l.now + int64(i)*1000, PID: 7777, TID: 7777, Comm: "checkpoint",
-					Source: event.SourceIO, Op: event.BlockWrite, DurNs: l.lognormal(8_000_000, 0.3),
-					Args: [4]uint64{8 << 20, uint64(l.r.Int64N(1 << 30)), 259}, GPU: -1})
-			}
-			*slow += l.lognormal(6_000_000, 0.3)
+	const period = 1e9
+	next := l.start + period
+	l.hooks = append(l.hooks, func(l *loop, _ *int64) {
+		if l.now < next {
+			return
 		}
+		next += period
+		wait := l.lognormal(150_000_000, 0.2)
+		dev := uint64(259 << 20)
+		l.emit(event.Event{TimeNs: l.now, Source: event.SourceHost, Op: event.SchedSwitch, DurNs: wait,
+			Args: [4]uint64{3, 0, 3, 2}, GPU: -1})
+		for i := 0; i < 16; i++ {
+			l.emit(event.Event{TimeNs: l.now + int64(i)*2000, Source: event.SourceIO, Op: event.BlockWrite,
+				DurNs: wait / 2, Args: [4]uint64{8 << 20, uint64(l.r.Int64N(1 << 30)), dev}, GPU: -1})
+		}
+		l.emit(event.Event{TimeNs: l.now + wait*3/4, Source: event.SourceIO, Op: event.BlockFlush,
+			DurNs: wait / 5, Args: [4]uint64{dev}, GPU: -1})
+		l.now += wait + 5000
 	})
 }

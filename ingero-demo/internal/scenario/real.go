@@ -36,4 +36,5 @@ const (
 	PatternTrain = "train"       // copy in, 48 launches (every 6th through the driver), sync
 	PatternChurn = "train-churn" // and 6 allocations freed again each step
 	PatternCopy  = "train-copy"  // and a 256 MiB pageable host-to-device copy each step
+	PatternCkpt  = "train-ckpt"  // and every second a 128 MiB checkpoint written and fsynced by the loop itself
 )
