@@ -17,7 +17,9 @@ import (
 
 // The three pathologies that got no chain before the wall-time account,
 // played by the stand-in workload under the real trace and read by the
-// real explain: each must get the right first chain.
+// real explain: each must get the right first chain (above it only
+// cpu-preemption by the machine's other load, which the plants never
+// cause).
 
 type chainJSON struct {
 	Severity  string         `json:"severity"`
@@ -55,10 +57,26 @@ func chainsOf(t *testing.T, db string, pids ...int) []chainJSON {
 	return rep.Chains
 }
 
+// firstPlanted is the first chain that is not cpu-preemption: go test runs
+// other packages (compilers, linkers) beside this one on a 2-core machine,
+// and when they preempted the loop more than the plant cost it, the report
+// rightly says so first. No plant here preempts anything.
+func firstPlanted(t *testing.T, chains []chainJSON) chainJSON {
+	t.Helper()
+	for _, c := range chains {
+		if c.Rule != "cpu-preemption" {
+			return c
+		}
+		t.Logf("ranked above the plant, the machine's other load: %s", c.Summary)
+	}
+	t.Fatal("only cpu-preemption chains")
+	return chainJSON{}
+}
+
 func wantFirst(t *testing.T, db string, chains []chainJSON, rule string, pid int, words ...string) chainJSON {
 	t.Helper()
 	perProcess := explain(t, "-d", db, "--since", "10m", "--per-process")
-	c := chains[0]
+	c := firstPlanted(t, chains)
 	if c.Rule != rule || pid != 0 && int(c.PID) != pid || c.Severity != "HIGH" && c.Severity != "MEDIUM" {
 		t.Fatalf("first chain [%s] %s for PID %d, want %s for PID %d; the account:\n%s", c.Severity, c.Rule, c.PID, rule, pid, perProcess)
 	}
@@ -109,15 +127,15 @@ func TestExplainCheckpointInLoop(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "ckpt.db")
 	tr := startTrace(t, "-d", db)
 	tr.waitLine("ingero trace: watching", 20*time.Second)
-	env := []string{"STANDIN_CKPT_DIR=" + diskDir(t), "STANDIN_CKPT_PERIOD_NS=500000000", fmt.Sprintf("STANDIN_CKPT_BYTES=%d", 64<<20)}
+	env := []string{"STANDIN_CKPT_DIR=" + diskDir(t), "STANDIN_CKPT_PERIOD_NS=500000000", fmt.Sprintf("STANDIN_CKPT_BYTES=%d", 128<<20)}
 	counts := runTraced(t, tr, art, env, "--pattern", "train-ckpt", "--duration", "5s", "--cpu", "1")
 	tr.stop()
 	c := wantFirst(t, db, chainsOf(t, db, counts.PID), "block-io", counts.PID, "between its CUDA calls", "written")
 	if c.Evidence["between_calls"] != true {
 		t.Errorf("block-io chain is not the in-loop reading: %v", c.Evidence)
 	}
-	if w, _ := c.Evidence["write_bytes"].(float64); w < 4*64<<20 {
-		t.Errorf("the loop's own writes: %v bytes, want at least 4 checkpoints of 64 MiB", w)
+	if w, _ := c.Evidence["write_bytes"].(float64); w < 4*128<<20 {
+		t.Errorf("the loop's own writes: %v bytes, want at least 4 checkpoints of 128 MiB", w)
 	}
 }
 
@@ -155,7 +173,7 @@ func TestExplainTwoJobsShareTheGPU(t *testing.T) {
 	}
 	tr.stop()
 	chains := chainsOf(t, db)
-	first := chains[0]
+	first := firstPlanted(t, chains)
 	// Sharing all along is gpu-shared; where it measurably slowed one
 	// job's calls multi-process-contention says so instead. Either names
 	// the other job.
