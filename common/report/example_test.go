@@ -62,7 +62,8 @@ func ExampleNewChains() {
 func ExampleNewPerProcess() {
 	op := func(pid uint32, comm string, src event.Source, o event.Op, calls, p50 int64) causal.OpStats {
 		return causal.OpStats{PID: pid, Comm: comm, Key: event.Key{Source: src, Op: o}, Name: event.OpName(src, o),
-			Calls: calls, P50: p50, P95: 2 * p50, P99: 3 * p50, MaxNs: 4 * p50, TotalNs: calls * p50}
+			Calls: calls, P50: p50, P95: 2 * p50, P99: 3 * p50, MaxNs: 4 * p50, TotalNs: calls * p50,
+			PerSecond: float64(calls) / 60}
 	}
 	rep := &causal.Report{FromNs: t0, ToNs: t0 + int64(time.Minute), Contention: false, PerProcess: []causal.OpStats{
 		op(4821, "python3", event.SourceDriver, event.CuLaunchKernel, 1000, 4800),
@@ -89,9 +90,12 @@ func ExampleNewPerProcess() {
 	//           "p95_ns": 9600,
 	//           "p99_ns": 14400,
 	//           "max_ns": 19200,
-	//           "total_ns": 4800000
+	//           "total_ns": 4800000,
+	//           "latency_recorded": true,
+	//           "per_second": 16.67
 	//         }
-	//       ]
+	//       ],
+	//       "threads": []
 	//     }
 	//   ],
 	//   "contention": false
