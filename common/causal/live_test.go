@@ -103,6 +103,24 @@ func TestLiveMatchesAnalyze(t *testing.T) {
 			g.noise()
 			return g
 		},
+		"host-bound": func() *gen {
+			g := newGen(300, 20*time.Second)
+			g.noise()
+			hostWork(g, 12_000_000, false)
+			return g
+		},
+		"checkpoint in the loop": func() *gen {
+			g := newGen(310, 30*time.Second)
+			g.noise()
+			fsyncCheckpoint(g, 200, 150_000_000)
+			return g
+		},
+		"gpu shared": func() *gen {
+			g := newGen(320, 20*time.Second)
+			g.noise()
+			sharer(g, 0, 0)
+			return g
+		},
 	}
 	for name, mk := range fixtures {
 		t.Run(name, func(t *testing.T) {
