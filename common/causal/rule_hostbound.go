@@ -17,11 +17,16 @@ func ruleHostBound(v *view, p *proc) []*finding {
 	}
 	life := a.life()
 	onIdle, sleepIdle := a.idle[onCPU], a.idle[sleeping]
-	share := float64(onIdle+sleepIdle) / float64(life)
+	// Time spent waiting for a CPU is cpu-preemption's: judged against
+	// the time the thread was not kept from running, host work stands out
+	// the same on a busy machine as on an idle one.
+	own := max(life-a.ns[runnable], 1)
+	share := float64(onIdle+sleepIdle) / float64(own)
 	sev, ok := sevAtLeast(share, hostMediumShare, hostHighShare)
 	if !ok {
 		return nil
 	}
+	lifeShare := float64(onIdle+sleepIdle) / float64(life)
 	op := busiestGPUOp(p)
 	f := v.newFinding("host-bound", p.node, op.name, p.pid, sev, share)
 	thread := fmt.Sprintf("%s (TID %d)", a.comm, a.tid)
@@ -32,9 +37,9 @@ func ruleHostBound(v *view, p *proc) []*finding {
 	if sleepIdle > onIdle {
 		what = "waits, asleep, for its input"
 	}
-	f.Summary = fmt.Sprintf("GPU idle %s of the time while %s %s — host-bound", fmtPct(share), p.comm, what)
+	f.Summary = fmt.Sprintf("GPU idle %s of the time while %s %s — host-bound", fmtPct(lifeShare), p.comm, what)
 	f.RootCause = fmt.Sprintf("%s left the GPU idle for %s of its %s (%s gaps after a sync, longest %s): %s was ",
-		p.label(), fmtPct(share), fmtDur(life), fmtCount(a.idleGaps), fmtDur(a.longIdle.d), thread)
+		p.label(), fmtPct(lifeShare), fmtDur(life), fmtCount(a.idleGaps), fmtDur(a.longIdle.d), thread)
 	onPhrase := fmt.Sprintf("on the CPU between CUDA calls for %s of it (Python-side work: building the batch, preprocessing, the framework's own overhead)",
 		fmtDur(onIdle))
 	sleepPhrase := fmt.Sprintf("asleep for %s of it, waiting on DataLoader workers, a queue or a lock", fmtDur(sleepIdle))
@@ -48,6 +53,9 @@ func ruleHostBound(v *view, p *proc) []*finding {
 	default:
 		f.RootCause += onPhrase
 	}
+	if a.ns[runnable] > 0 && own < life {
+		f.RootCause += fmt.Sprintf(" — %s of the time it was not waiting for a CPU", fmtPct(share))
+	}
 	f.RootCause += fmt.Sprintf(". Its CUDA calls took %s of its time: the GPU waits on the host, not the other way round.",
 		fmtPct(float64(a.ns[inCUDA])/float64(life)))
 	f.Fix = "Feed the GPU from other cores: DataLoader(num_workers=N, pin_memory=True, persistent_workers=True, prefetch_factor=4) " +
@@ -60,7 +68,9 @@ func ruleHostBound(v *view, p *proc) []*finding {
 	}
 	f.Evidence["pid"], f.Evidence["comm"], f.Evidence["tid"] = p.pid, p.comm, a.tid
 	f.Evidence["life_ns"] = life
-	f.Evidence["gpu_idle_share"] = round4(share)
+	f.Evidence["gpu_idle_share"] = round4(lifeShare)
+	f.Evidence["gpu_idle_share_unpreempted"] = round4(share)
+	f.Evidence["runnable_ns"] = a.ns[runnable]
 	f.Evidence["gpu_idle_on_cpu_ns"] = onIdle
 	f.Evidence["gpu_idle_sleeping_ns"] = sleepIdle
 	f.Evidence["idle_gaps"] = a.idleGaps

@@ -190,3 +190,21 @@ func TestGPUSharedStandsDownForContention(t *testing.T) {
 	wantChain(t, rep, "multi-process-contention", event.SeverityHigh, "batch-infer (PID 6120")
 	wantNoChain(t, rep, "gpu-shared")
 }
+
+func TestHostBoundOnABusyMachine(t *testing.T) {
+	// The loop works 3 ms on the CPU after each step, and other tasks keep
+	// it off its CPU for 12 ms more: host work is half the time it could
+	// run, whatever the machine's load did to the rest.
+	g := newGen(304, 20*time.Second)
+	g.after = append(g.after, func(g *gen) {
+		g.now += g.lognormal(3_000_000, 0.2)
+		d := g.lognormal(12_000_000, 0.2)
+		g.emit(event.Event{TimeNs: g.now, Source: event.SourceHost, Op: event.SchedSwitch, DurNs: d,
+			Args: [4]uint64{1, 1, 1, 0}, PeerPID: 31337, PeerComm: "cc1plus"})
+		g.now += d + 1000
+	})
+	c := wantChain(t, analyzeGen(t, g), "host-bound", event.SeverityHigh, "of the time it was not waiting for a CPU")
+	if s := c.Evidence["gpu_idle_share"].(float64); s > 0.3 {
+		t.Errorf("idle share of its life %v, want about a fifth", s)
+	}
+}
