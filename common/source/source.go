@@ -6,7 +6,7 @@
 //
 // Entry points: the [Source] interface, [Batches] (ordered batches on a
 // second goroutine, for passes that decode and analyse on two cores) and
-// [Count].
+// [Count] and [Tail] (the newest n events, oldest first).
 package source
 
 import (
