@@ -239,3 +239,35 @@ func TestIndexReadsDamageAsTheImportDoes(t *testing.T) {
 		in.Close()
 	}
 }
+
+// The index is read-only after open, so servers may share it between
+// requests (meaningful under -race).
+func TestIndexServesConcurrentReads(t *testing.T) {
+	in, err := OpenFileSource(awkwardStream(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer in.Close()
+	want, err := collect(context.Background(), in.Source, source.Filter{Desc: true, Limit: 3000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	errs := make(chan error, 6)
+	for range 6 {
+		go func() {
+			got, err := collect(context.Background(), in.Source, source.Filter{Desc: true, Limit: 3000})
+			if err == nil && !reflect.DeepEqual(got, want) {
+				err = fmt.Errorf("a concurrent read differs")
+			}
+			if _, sErr := in.Source.OpSummary(context.Background(), source.Filter{}); err == nil {
+				err = sErr
+			}
+			errs <- err
+		}()
+	}
+	for range 6 {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
+	}
+}
