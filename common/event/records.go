@@ -57,6 +57,25 @@ type Snapshot struct {
 	MemAvailMB int64
 	SwapUsedMB int64
 	Load1      float64
+	// GPUs is each device's utilization (NVML), when the host has NVML.
+	GPUs []GPUUtil
+}
+
+// GPUUtil is one device's busy share over NVML's last sample period, in
+// percent; -1 where NVML would not say.
+type GPUUtil struct {
+	GPU     int32
+	UtilPct float64 // time a kernel was running
+	MemPct  float64 // time device memory was read or written
+	// Procs is each process's share, where the driver accounts per process.
+	Procs []GPUProcUtil
+}
+
+// GPUProcUtil is one process's share of a device, in percent.
+type GPUProcUtil struct {
+	PID    uint32
+	SMPct  float64
+	MemPct float64
 }
 
 // ProcessName records that a PID was seen with a name.

@@ -3,6 +3,8 @@ package store
 import (
 	"context"
 	"errors"
+	"fmt"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -36,6 +38,7 @@ func TestMigrationThroughTestOnlyV2KeepsData(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	base := currentVersion()
 	withMigrations(t, func(c *sqlite3.Conn) error {
 		return c.Exec(`ALTER TABLE chunk_ops ADD COLUMN dur_hist BLOB;
 			CREATE TABLE v2_marker(x INTEGER); INSERT INTO v2_marker VALUES (42);`)
@@ -44,8 +47,8 @@ func TestMigrationThroughTestOnlyV2KeepsData(t *testing.T) {
 	writeMore(t, path, more)
 
 	r := openReader(t, path)
-	if r.SchemaVersion() != 2 {
-		t.Fatalf("schema v%d after migrating, want v2", r.SchemaVersion())
+	if r.SchemaVersion() != base+1 {
+		t.Fatalf("schema v%d after migrating, want v%d", r.SchemaVersion(), base+1)
 	}
 	all := append(append([]event.Event(nil), old...), more...)
 	sameEvents(t, "after migration", readAll(t, r, Filter{}), expected(all, Filter{}))
@@ -54,8 +57,8 @@ func TestMigrationThroughTestOnlyV2KeepsData(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := res.Rows[0]; got[0] != int64(42) || got[1] != "2" || got[2] != int64(1) || got[3] != int64(4000) {
-		t.Errorf("after migration: marker, version, sessions, last seq = %v; want 42, 2, 1, 4000", got)
+	if got := res.Rows[0]; got[0] != int64(42) || got[1] != strconv.Itoa(base+1) || got[2] != int64(1) || got[3] != int64(4000) {
+		t.Errorf("after migration: marker, version, sessions, last seq = %v; want 42, %d, 1, 4000", got, base+1)
 	}
 	r.Close()
 
@@ -67,21 +70,21 @@ func TestMigrationThroughTestOnlyV2KeepsData(t *testing.T) {
 		return errors.New("step failed")
 	})
 	_, err = OpenWriter(path, Options{})
-	if err == nil || !strings.Contains(err.Error(), "v2 to v3") {
+	if err == nil || !strings.Contains(err.Error(), fmt.Sprintf("v%d to v%d", base+1, base+2)) {
 		t.Fatalf("failing migration: got %v", err)
 	}
 	r = openReader(t, path)
-	if r.SchemaVersion() != 2 {
-		t.Fatalf("schema v%d after a failed migration, want v2", r.SchemaVersion())
+	if r.SchemaVersion() != base+1 {
+		t.Fatalf("schema v%d after a failed migration, want v%d", r.SchemaVersion(), base+1)
 	}
 	if _, err := r.Query(context.Background(), 0, `SELECT * FROM half_done`); err == nil {
 		t.Error("the failed migration's table survived")
 	}
 	r.Close()
 
-	// The v1 binary refuses the migrated file.
-	migrations = migrations[:1]
-	if _, err := OpenReadOnly(path); !errors.Is(err, ErrNewerSchema) || !strings.Contains(err.Error(), "has schema v2") {
-		t.Fatalf("v1 reader on a v2 file: got %v", err)
+	// The previous binary refuses the migrated file.
+	migrations = migrations[:base]
+	if _, err := OpenReadOnly(path); !errors.Is(err, ErrNewerSchema) || !strings.Contains(err.Error(), fmt.Sprintf("has schema v%d", base+1)) {
+		t.Fatalf("v%d reader on a v%d file: got %v", base, base+1, err)
 	}
 }

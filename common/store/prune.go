@@ -111,6 +111,9 @@ func (w *Writer) deleteOldest(target int64) (removed int64, more bool, err error
 		// Snapshots before the oldest remaining event describe nothing
 		// that is still recorded; with no events left, those up to the
 		// last removed one go.
+		if err := w.execSQL(`DELETE FROM gpu_samples WHERE ts < (SELECT coalesce(min(t_min), ?) FROM event_chunks)`, lastEnd+1); err != nil {
+			return fmt.Errorf("pruning GPU samples: %w", err)
+		}
 		if err := w.execSQL(`DELETE FROM snapshots WHERE ts < (SELECT coalesce(min(t_min), ?) FROM event_chunks)`, lastEnd+1); err != nil {
 			return err
 		}

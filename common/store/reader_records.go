@@ -79,7 +79,42 @@ func (r *Reader) Snapshots(fromNs, toNs int64) ([]event.Snapshot, error) {
 		})
 		return nil
 	})
-	return out, err
+	if err != nil || r.version < 2 || len(out) == 0 {
+		return out, err
+	}
+	return out, r.gpuSamples(out, from, to)
+}
+
+// gpuSamples attaches the GPU samples of [from, to] to their snapshots
+// (same node and instant), devices in order, each device's processes
+// after it.
+func (r *Reader) gpuSamples(snaps []event.Snapshot, from, to int64) error {
+	type at struct {
+		ts   int64
+		node string
+	}
+	idx := make(map[at]int, len(snaps))
+	for i := range snaps {
+		idx[at{snaps[i].TimeNs, snaps[i].Node}] = i
+	}
+	return r.rows("reading GPU samples", `SELECT ts, node, gpu, pid, util_pct, mem_pct
+		FROM gpu_samples WHERE ts >= ? AND ts <= ? ORDER BY ts, node, gpu, pid`, []any{from, to}, func(s *sqlite3.Stmt) error {
+		i, ok := idx[at{s.ColumnInt64(0), s.ColumnText(1)}]
+		if !ok {
+			return nil
+		}
+		snap := &snaps[i]
+		gpu, pid := int32(s.ColumnInt64(2)), uint32(s.ColumnInt64(3))
+		if pid == 0 {
+			snap.GPUs = append(snap.GPUs, event.GPUUtil{GPU: gpu, UtilPct: s.ColumnFloat(4), MemPct: s.ColumnFloat(5)})
+			return nil
+		}
+		if n := len(snap.GPUs); n > 0 && snap.GPUs[n-1].GPU == gpu {
+			g := &snap.GPUs[n-1]
+			g.Procs = append(g.Procs, event.GPUProcUtil{PID: pid, SMPct: s.ColumnFloat(4), MemPct: s.ColumnFloat(5)})
+		}
+		return nil
+	})
 }
 
 // ProcessNames returns every process sighting, by node, PID and first

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -18,8 +19,8 @@ func TestNewSchema(t *testing.T) {
 	path := tempDB(t)
 	writeDB(t, path, Options{}, nil)
 	r := openReader(t, path)
-	if r.SchemaVersion() != 1 {
-		t.Fatalf("schema version %d, want 1", r.SchemaVersion())
+	if r.SchemaVersion() != currentVersion() {
+		t.Fatalf("schema version %d, want %d", r.SchemaVersion(), currentVersion())
 	}
 	res, err := r.Query(context.Background(), 0, `SELECT key, value FROM schema_info ORDER BY key`)
 	if err != nil {
@@ -29,7 +30,7 @@ func TestNewSchema(t *testing.T) {
 	for _, row := range res.Rows {
 		info[row[0].(string)] = row[1]
 	}
-	if info["version"] != "1" || info["time_unit"] != "unix_ns" || info["duration_unit"] != "ns" {
+	if info["version"] != strconv.Itoa(currentVersion()) || info["time_unit"] != "unix_ns" || info["duration_unit"] != "ns" {
 		t.Errorf("schema_info = %v", info)
 	}
 	res, err = r.Query(context.Background(), 0, `SELECT count(*) FROM ops`)
@@ -75,12 +76,13 @@ func setUserVersion(t *testing.T, path string, v int) {
 func TestNewerSchemaIsRefused(t *testing.T) {
 	path := tempDB(t)
 	writeDB(t, path, Options{}, newWorkload(1, "n", 1, 1e18).events(10))
-	setUserVersion(t, path, 3)
+	newer := currentVersion() + 1
+	setUserVersion(t, path, newer)
 	before, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := "database " + path + " has schema v3, newer than this ingero understands (v1): upgrade ingero"
+	want := fmt.Sprintf("database %s has schema v%d, newer than this ingero understands (v%d): upgrade ingero", path, newer, currentVersion())
 	_, rerr := OpenReadOnly(path)
 	_, werr := OpenWriter(path, Options{})
 	for name, err := range map[string]error{"reader": rerr, "writer": werr} {

@@ -97,14 +97,30 @@ func (w *Writer) PutStacks(stacks []event.Stack) error {
 		})
 }
 
-// PutSnapshots stores host snapshots; one per node and instant is kept.
+// PutSnapshots stores host snapshots, with their GPU samples; one per
+// node and instant is kept.
 func (w *Writer) PutSnapshots(snaps []event.Snapshot) error {
-	return w.putEach("storing snapshots", `INSERT OR REPLACE INTO snapshots(ts, node, cpu_pct, mem_pct, mem_avail_mb, swap_used_mb, load1)
+	err := w.putEach("storing snapshots", `INSERT OR REPLACE INTO snapshots(ts, node, cpu_pct, mem_pct, mem_avail_mb, swap_used_mb, load1)
 		VALUES (?, ?, ?, ?, ?, ?, ?)`, len(snaps),
 		func(i int) ([]any, error) {
 			s := &snaps[i]
 			return []any{s.TimeNs, s.Node, s.CPUPct, s.MemPct, s.MemAvailMB, s.SwapUsedMB, s.Load1}, nil
 		})
+	if err != nil {
+		return err
+	}
+	var rows [][]any
+	for i := range snaps {
+		s := &snaps[i]
+		for _, g := range s.GPUs {
+			rows = append(rows, []any{s.TimeNs, s.Node, g.GPU, 0, g.UtilPct, g.MemPct})
+			for _, p := range g.Procs {
+				rows = append(rows, []any{s.TimeNs, s.Node, g.GPU, int64(p.PID), p.SMPct, p.MemPct})
+			}
+		}
+	}
+	return w.putEach("storing GPU samples", `INSERT OR REPLACE INTO gpu_samples(ts, node, gpu, pid, util_pct, mem_pct)
+		VALUES (?, ?, ?, ?, ?, ?)`, len(rows), func(i int) ([]any, error) { return rows[i], nil })
 }
 
 // PutProcessNames stores or widens process sightings: a known (node, pid,

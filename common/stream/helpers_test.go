@@ -58,7 +58,8 @@ func buildSample(t testing.TB, eventsPerFrame int) sample {
 	}
 	add(Frame{Kind: KindStacks, Stacks: stacks}, w.WriteStacks(stacks))
 	snaps := []event.Snapshot{
-		{TimeNs: 1_750_000_000_500_000_000, Node: "node7", CPUPct: 93.5, MemPct: 41.25, MemAvailMB: 120_000, SwapUsedMB: 0, Load1: 12.07},
+		{TimeNs: 1_750_000_000_500_000_000, Node: "node7", CPUPct: 93.5, MemPct: 41.25, MemAvailMB: 120_000, SwapUsedMB: 0, Load1: 12.07,
+			GPUs: []event.GPUUtil{{GPU: 0, UtilPct: 87, MemPct: 41, Procs: []event.GPUProcUtil{{PID: 4242, SMPct: 60, MemPct: 30}}}, {GPU: 1, UtilPct: -1, MemPct: -1}}},
 		{TimeNs: 1_750_000_001_500_000_000, Node: "node7", CPUPct: math.Inf(1), MemPct: math.Inf(-1), Load1: -0.0},
 	}
 	add(Frame{Kind: KindSnapshots, Snapshots: snaps}, w.WriteSnapshots(snaps))

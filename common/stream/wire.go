@@ -45,15 +45,45 @@ type snapshotWire struct {
 	MemAvailMB int64     `json:"mem_avail_mb"`
 	SwapUsedMB int64     `json:"swap_used_mb"`
 	Load1      jsonFloat `json:"load1"`
+	GPUs       []gpuWire `json:"gpus,omitempty"` // added later: readers before it ignore it
+}
+
+type gpuWire struct {
+	GPU     int32         `json:"gpu"`
+	UtilPct jsonFloat     `json:"util_pct"`
+	MemPct  jsonFloat     `json:"mem_pct"`
+	Procs   []gpuProcWire `json:"procs,omitempty"`
+}
+
+type gpuProcWire struct {
+	PID    uint32    `json:"pid"`
+	SMPct  jsonFloat `json:"sm_pct"`
+	MemPct jsonFloat `json:"mem_pct"`
 }
 
 func snapshotToWire(s event.Snapshot) snapshotWire {
-	return snapshotWire{s.TimeNs, s.Node, jsonFloat(s.CPUPct), jsonFloat(s.MemPct), s.MemAvailMB, s.SwapUsedMB, jsonFloat(s.Load1)}
+	w := snapshotWire{s.TimeNs, s.Node, jsonFloat(s.CPUPct), jsonFloat(s.MemPct), s.MemAvailMB, s.SwapUsedMB, jsonFloat(s.Load1), nil}
+	for _, g := range s.GPUs {
+		gw := gpuWire{GPU: g.GPU, UtilPct: jsonFloat(g.UtilPct), MemPct: jsonFloat(g.MemPct)}
+		for _, p := range g.Procs {
+			gw.Procs = append(gw.Procs, gpuProcWire{p.PID, jsonFloat(p.SMPct), jsonFloat(p.MemPct)})
+		}
+		w.GPUs = append(w.GPUs, gw)
+	}
+	return w
 }
 
 func (w snapshotWire) record() event.Snapshot {
-	return event.Snapshot{TimeNs: w.TimeNs, Node: w.Node, CPUPct: float64(w.CPUPct), MemPct: float64(w.MemPct),
+	s := event.Snapshot{TimeNs: w.TimeNs, Node: w.Node, CPUPct: float64(w.CPUPct), MemPct: float64(w.MemPct),
 		MemAvailMB: w.MemAvailMB, SwapUsedMB: w.SwapUsedMB, Load1: float64(w.Load1)}
+	for _, g := range w.GPUs {
+		gu := event.GPUUtil{GPU: g.GPU, UtilPct: float64(g.UtilPct), MemPct: float64(g.MemPct)}
+		for _, p := range g.Procs {
+			gu.Procs = append(gu.Procs, event.GPUProcUtil{PID: p.PID, SMPct: float64(p.SMPct), MemPct: float64(p.MemPct)})
+		}
+		s.GPUs = append(s.GPUs, gu)
+	}
+	return s
 }
 
 type processWire struct {
