@@ -7,6 +7,7 @@ import (
 
 	"ingero.dev/bpf/shared"
 	"ingero.dev/common/event"
+	"ingero.dev/common/gpu"
 	"ingero.dev/common/sysinfo"
 	"ingero.dev/common/tui"
 )
@@ -24,6 +25,7 @@ type ticker struct {
 	view     *view
 	sess     event.Session
 	sampler  *sysinfo.Sampler
+	gpus     *gpu.Sampler // nil without NVML
 	deadband *sysinfo.Deadband
 	adaptive shared.Adaptive
 	status   *status
@@ -71,6 +73,9 @@ func (t *ticker) sampleHost(now time.Time) {
 	s, err := t.sampler.Sample(now)
 	if err != nil {
 		return
+	}
+	if t.gpus != nil {
+		s.GPUs = gpuUtil(t.gpus.Sample())
 	}
 	t.snap, t.haveSnap = s, true
 	t.pl.live.ObserveSnapshot(s)

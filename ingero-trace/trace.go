@@ -82,8 +82,12 @@ func run(ctx context.Context, c *config, fs *flag.FlagSet, stdio cli.Stdio) erro
 	var verbose = view.verboseWriter()
 	pl := newPipeline(node, out, stats, tg.poke, verbose)
 	sampler, _ := sysinfo.NewSampler("/", node)
+	gpus := gpuSampler()
+	if gpus != nil {
+		defer gpus.Close()
+	}
 	ticker := &ticker{c: c, cp: cp, out: out, stats: stats, pl: pl, tg: tg, view: view, status: st,
-		sess: sess, sampler: sampler, deadband: sysinfo.NewDeadband(c.deadband, c.heartbeat)}
+		sess: sess, sampler: sampler, gpus: gpus, deadband: sysinfo.NewDeadband(c.deadband, c.heartbeat)}
 	ticker.init()
 
 	fmt.Fprintf(stdio.Err, "ingero trace: watching %s; %s\n", tg.scope, view.describeOutputs(c))

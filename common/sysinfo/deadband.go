@@ -60,5 +60,20 @@ func (d *Deadband) moved(s event.Snapshot, t Totals) bool {
 	return math.Abs(s.CPUPct-d.last.CPUPct) > d.pct ||
 		math.Abs(s.MemPct-d.last.MemPct) > d.pct ||
 		swap > d.pct ||
-		100*math.Abs(s.Load1-d.last.Load1)/cpus > d.pct
+		100*math.Abs(s.Load1-d.last.Load1)/cpus > d.pct ||
+		gpuMoved(s.GPUs, d.last.GPUs, d.pct)
+}
+
+// gpuMoved says whether a device's utilization moved by more than pct
+// points, or devices came or went.
+func gpuMoved(now, last []event.GPUUtil, pct float64) bool {
+	if len(now) != len(last) {
+		return true
+	}
+	for i := range now {
+		if now[i].GPU != last[i].GPU || math.Abs(now[i].UtilPct-last[i].UtilPct) > pct || math.Abs(now[i].MemPct-last[i].MemPct) > pct {
+			return true
+		}
+	}
+	return false
 }

@@ -52,6 +52,12 @@ func TestDeadband(t *testing.T) {
 			{at(1, nil), false},
 			{at(2, func(s *event.Snapshot) { s.SwapUsedMB = 101 }), true},
 		}},
+		{"GPU utilization moves, devices come and go", 5, 0, totals, []step{
+			{at(0, func(s *event.Snapshot) { s.GPUs = []event.GPUUtil{{GPU: 0, UtilPct: 90, MemPct: 40}} }), true},
+			{at(1, func(s *event.Snapshot) { s.GPUs = []event.GPUUtil{{GPU: 0, UtilPct: 94, MemPct: 40}} }), false},
+			{at(2, func(s *event.Snapshot) { s.GPUs = []event.GPUUtil{{GPU: 0, UtilPct: 20, MemPct: 40}} }), true}, // the GPU went idle
+			{at(3, func(s *event.Snapshot) { s.GPUs = []event.GPUUtil{{GPU: 0, UtilPct: 20, MemPct: 40}, {GPU: 1}} }), true},
+		}},
 		{"load relative to cpu count", 5, 0, totals, []step{
 			{at(0, nil), true},
 			{at(1, func(s *event.Snapshot) { s.Load1 = 2.4 }), false}, // 0.4/8 = 5%
