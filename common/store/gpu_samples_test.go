@@ -7,13 +7,13 @@ import (
 	"ingero.dev/common/event"
 )
 
-// A v1 recording gains gpu_samples when a writer opens it: its snapshots
-// stay, new ones keep their GPU utilization, a v1 file read as is has
+// A recording from before gpu_samples gains the table when a writer opens it: its snapshots
+// stay, new ones keep their GPU utilization, a file read as is has
 // snapshots without it.
 func TestGPUSamplesMigrateAndRoundTrip(t *testing.T) {
 	path := tempDB(t)
 	saved := migrations
-	migrations = migrations[:1] // the v1 binary writes the file
+	migrations = migrations[:gpuSamplesVersion-1] // the binary before gpu_samples writes the file
 	w, err := OpenWriter(path, Options{})
 	if err != nil {
 		migrations = saved
@@ -29,7 +29,7 @@ func TestGPUSamplesMigrateAndRoundTrip(t *testing.T) {
 	migrations = saved
 
 	r := openReader(t, path) // read-only: stays v1, reads what there is
-	if got, err := r.Snapshots(0, 0); err != nil || len(got) != 1 || !reflect.DeepEqual(got[0], old) || r.SchemaVersion() != 1 {
+	if got, err := r.Snapshots(0, 0); err != nil || len(got) != 1 || !reflect.DeepEqual(got[0], old) || r.SchemaVersion() != gpuSamplesVersion-1 {
 		t.Fatalf("v1 file: %+v, %v, v%d", got, err, r.SchemaVersion())
 	}
 	r.Close()
@@ -50,7 +50,7 @@ func TestGPUSamplesMigrateAndRoundTrip(t *testing.T) {
 	}
 	r = openReader(t, path)
 	got, err := r.Snapshots(0, 0)
-	if err != nil || r.SchemaVersion() != 2 {
+	if err != nil || r.SchemaVersion() != currentVersion() {
 		t.Fatalf("%v, v%d", err, r.SchemaVersion())
 	}
 	if !reflect.DeepEqual(got, []event.Snapshot{old, snap}) {

@@ -79,7 +79,7 @@ func (r *Reader) Snapshots(fromNs, toNs int64) ([]event.Snapshot, error) {
 		})
 		return nil
 	})
-	if err != nil || r.version < 2 || len(out) == 0 {
+	if err != nil || r.version < gpuSamplesVersion || len(out) == 0 {
 		return out, err
 	}
 	return out, r.gpuSamples(out, from, to)

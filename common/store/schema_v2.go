@@ -6,6 +6,11 @@ import (
 	"github.com/ncruces/go-sqlite3"
 )
 
+// gpuSamplesVersion is the schema version that added gpu_samples (the
+// index of migrateToV2 in migrations, plus one): readers of older files
+// leave the table out.
+const gpuSamplesVersion = 2
+
 // Schema v2 adds GPU utilization, sampled with the host snapshots: a row
 // per device (pid 0) and per process the driver accounts for.
 const schemaV2 = `
