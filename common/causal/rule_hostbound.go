@@ -58,6 +58,10 @@ func ruleHostBound(v *view, p *proc) []*finding {
 	}
 	f.RootCause += fmt.Sprintf(". Its CUDA calls took %s of its time: the GPU waits on the host, not the other way round.",
 		fmtPct(float64(a.ns[inCUDA])/float64(life)))
+	if busy, ok := v.e.gpuBusy(p.node, p.gpu, a.first, a.at); ok {
+		f.RootCause += fmt.Sprintf(" NVML agrees: GPU %d was busy %s of the time on average.", p.gpu, fmtPct(busy))
+		f.Evidence["nvml_gpu_busy"] = round4(busy)
+	}
 	f.Fix = "Feed the GPU from other cores: DataLoader(num_workers=N, pin_memory=True, persistent_workers=True, prefetch_factor=4) " +
 		"so batches are ready before the step needs them, with non_blocking=True copies; move preprocessing to the GPU (e.g. NVIDIA DALI) or cache it; " +
 		"for launch-bound code capture the step with CUDA graphs or torch.compile(mode=\"reduce-overhead\"); keep .item(), logging and metrics out of the hot loop."

@@ -58,6 +58,22 @@ func TestHostBoundOnCPU(t *testing.T) {
 	}
 }
 
+func TestHostBoundQuotesNVML(t *testing.T) {
+	// With NVML samples recorded, the chain says what the driver saw.
+	g := newGen(305, 20*time.Second)
+	g.noise()
+	hostWork(g, 12_000_000, false)
+	g.host = func(g *gen, t int64) event.Snapshot {
+		s := calmHost(g, t)
+		s.GPUs = []event.GPUUtil{{GPU: 0, UtilPct: 18, MemPct: 9}, {GPU: 1, UtilPct: 97, MemPct: 60}}
+		return s
+	}
+	c := wantChain(t, analyzeGen(t, g), "host-bound", event.SeverityHigh, "NVML agrees: GPU 0 was busy 18% of the time")
+	if b := c.Evidence["nvml_gpu_busy"].(float64); b != 0.18 {
+		t.Errorf("nvml_gpu_busy %v", b)
+	}
+}
+
 func TestHostBoundAsleep(t *testing.T) {
 	g := newGen(301, 20*time.Second)
 	hostWork(g, 6_000_000, true)

@@ -24,7 +24,15 @@ type hostState struct {
 	firstSwapMB   int64
 	maxSwapMB     int64
 	maxSwap       event.Snapshot
+
+	gpuUtil map[int32]*utilSeries // NVML utilization per device, when recorded
 }
+
+// utilSeries sums a device's NVML utilization samples per bucket.
+type utilSeries struct{ pct, n series }
+
+// maxGPUs bounds the devices followed per host.
+const maxGPUs = 64
 
 // snapshot folds in one host snapshot. Calls starting after it and
 // before the next one are judged by it.
@@ -36,6 +44,24 @@ func (e *engine) snapshot(s event.Snapshot) {
 	if h == nil {
 		h = &hostState{node: s.Node, firstSwapMB: s.SwapUsedMB}
 		e.hosts[s.Node] = h
+	}
+	for _, g := range s.GPUs {
+		if g.UtilPct < 0 {
+			continue // NVML would not say
+		}
+		u := h.gpuUtil[g.GPU]
+		if u == nil {
+			if len(h.gpuUtil) >= maxGPUs {
+				continue
+			}
+			if h.gpuUtil == nil {
+				h.gpuUtil = make(map[int32]*utilSeries)
+			}
+			u = &utilSeries{}
+			h.gpuUtil[g.GPU] = u
+		}
+		u.pct.add(&e.tb, s.TimeNs, int64(g.UtilPct*100))
+		u.n.add(&e.tb, s.TimeNs, 1)
 	}
 	if h.pressure && s.TimeNs > h.latest.TimeNs {
 		h.pressureNs += s.TimeNs - h.latest.TimeNs
@@ -92,4 +118,23 @@ func (h *hostState) at(t int64) (event.Snapshot, bool) {
 		}
 	}
 	return best, found
+}
+
+// gpuBusy is the mean NVML utilization (0–1) of device gpu on node over
+// [from, to], and whether any sample fell in it.
+func (e *engine) gpuBusy(node string, gpu int32, from, to int64) (float64, bool) {
+	h := e.hosts[node]
+	if h == nil || gpu < 0 {
+		return 0, false
+	}
+	u := h.gpuUtil[gpu]
+	if u == nil {
+		return 0, false
+	}
+	lo, hi := e.tb.index(from), e.tb.index(to)
+	n := u.n.sumRange(&e.tb, lo, hi+1)
+	if n == 0 {
+		return 0, false
+	}
+	return float64(u.pct.sumRange(&e.tb, lo, hi+1)) / float64(n) / 10000, true
 }
