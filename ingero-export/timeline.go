@@ -1,0 +1,335 @@
+package export
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strconv"
+
+	"ingero.dev/common/event"
+	"ingero.dev/common/recording"
+	"ingero.dev/common/store"
+)
+
+// selection is what the command line chose to export.
+type selection struct {
+	fromNs, toNs int64 // inclusive; 0 leaves a side open
+	pids         []uint32
+}
+
+func (sel *selection) wantPID(pid uint32) bool {
+	if len(sel.pids) == 0 {
+		return true
+	}
+	for _, p := range sel.pids {
+		if p == pid {
+			return true
+		}
+	}
+	return false
+}
+
+// builder turns a recording into timeline rows and slices, in one pass
+// over the events in time order. Its memory is the tracks (one per
+// process and thread) and the newest launch per stream.
+type builder struct {
+	tr       *tracks
+	out      sink
+	sl       slice
+	argBuf   []arg
+	pending  map[procKey]map[uint64]*pendingLaunch // (node, pid) → stream → launch
+	nextFlow uint64
+	argNames map[event.Key][4]string
+}
+
+// pendingLaunch is the newest launch on a stream, held back until the next
+// event on that stream says whether a sync waited for it.
+type pendingLaunch struct {
+	id store.EventID
+	ev event.Event
+}
+
+func build(ctx context.Context, rec *recording.Recording, sel selection, out sink) error {
+	nodes, err := nodeNames(rec)
+	if err != nil {
+		return err
+	}
+	names, err := rec.ProcessNames()
+	if err != nil {
+		return err
+	}
+	b := &builder{tr: newTracks(out, nodes, names), out: out, pending: map[procKey]map[uint64]*pendingLaunch{},
+		argNames: map[event.Key][4]string{}}
+	err = rec.Scan(ctx, store.Filter{FromNs: sel.fromNs, ToNs: sel.toNs, PIDs: sel.pids}, func(id store.EventID, ev *event.Event) error {
+		return b.event(id, ev)
+	})
+	if err != nil {
+		return err
+	}
+	if err := b.flushAll(); err != nil {
+		return err
+	}
+	if err := b.snapshots(rec, sel); err != nil {
+		return err
+	}
+	if err := b.chains(rec, sel); err != nil {
+		return err
+	}
+	return out.finish()
+}
+
+// nodeNames lists every node the recording mentions, so that the pid
+// numbering is fixed before the first track is declared.
+func nodeNames(rec *recording.Recording) ([]string, error) {
+	res, err := rec.Query(context.Background(), 0, `SELECT name FROM nodes UNION SELECT node FROM snapshots UNION SELECT node FROM chains`)
+	if err != nil {
+		return nil, fmt.Errorf("reading nodes: %w", err)
+	}
+	var out []string
+	for _, row := range res.Rows {
+		s, _ := row[0].(string)
+		out = append(out, s)
+	}
+	return out, nil
+}
+
+func (b *builder) event(id store.EventID, ev *event.Event) error {
+	info, _ := event.LookupOp(ev.Source, ev.Op)
+	switch {
+	case ev.Source == event.SourceHost && (ev.Op == event.SchedSwitch || ev.Op == event.CPUContention):
+		return b.offCPU(id, ev)
+	case info.Class == event.ClassLaunch || (ev.Source == event.SourceGraph && ev.Op == event.GraphLaunch):
+		return b.launch(id, ev)
+	case info.Class == event.ClassSync:
+		return b.sync(id, ev)
+	}
+	return b.call(id, ev, 0, nil)
+}
+
+// call writes an event as a slice on its thread (an instant when it has
+// no duration), with its args.
+func (b *builder) call(id store.EventID, ev *event.Event, flowOut uint64, flowIn []uint64) error {
+	th, err := b.tr.thread(ev)
+	if err != nil {
+		return err
+	}
+	b.sl = slice{track: th, ts: ev.TimeNs, dur: ev.DurNs, name: ev.OpName(), cat: category(ev.Source),
+		args: b.args(id, ev), flowOut: flowOut, flowIn: flowIn}
+	return b.out.slice(&b.sl)
+}
+
+// category groups the CUDA runtime, driver and graph calls as "cuda" (the
+// "api" arg tells them apart): a launch and the sync that waited for it
+// must share a category for DevTools to draw the arrow between them.
+func category(src event.Source) string {
+	switch src {
+	case event.SourceCUDA, event.SourceDriver, event.SourceGraph:
+		return "cuda"
+	}
+	return src.String()
+}
+
+func (b *builder) offCPU(id store.EventID, ev *event.Event) error {
+	tr, err := b.tr.offCPUTrack(ev)
+	if err != nil {
+		return err
+	}
+	peer := fmt.Sprintf("%s (%d)", ev.PeerComm, ev.PeerPID)
+	name := "blocked"
+	switch {
+	case ev.Op == event.CPUContention:
+		name = "CPU shared with " + ev.PeerComm
+	case ev.Args[1] == 1:
+		name = "preempted by " + ev.PeerComm
+	}
+	b.argBuf = append(b.argBuf[:0], strArg("id", id.String()))
+	if ev.PeerPID != 0 || ev.PeerComm != "" {
+		label := "preemptor"
+		if ev.Op == event.CPUContention {
+			label = "other_task"
+		}
+		b.argBuf = append(b.argBuf, strArg(label, peer))
+	}
+	b.argBuf = append(b.argBuf, b.opArgs(ev)...)
+	b.sl = slice{track: tr, ts: ev.TimeNs, dur: ev.DurNs, name: name, cat: "sched", args: b.argBuf}
+	return b.out.slice(&b.sl)
+}
+
+// streamOf returns the stream a launch goes to or a sync waits for;
+// all is true for syncs that wait for every stream of the process.
+func streamOf(ev *event.Event) (stream uint64, all bool) {
+	switch {
+	case ev.Source == event.SourceCUDA && ev.Op == event.CudaStreamSynchronize,
+		ev.Source == event.SourceDriver && ev.Op == event.CuStreamSynchronize:
+		return ev.Args[0], false
+	case ev.Source == event.SourceCUDA && ev.Op == event.CudaDeviceSynchronize,
+		ev.Source == event.SourceDriver && ev.Op == event.CuCtxSynchronize:
+		return 0, true
+	case ev.Source == event.SourceCUDA && ev.Op == event.CudaEventSynchronize:
+		return 0, false // waits for an event, whose stream is not recorded
+	}
+	return ev.Args[1], false // launches: function, stream, …
+}
+
+func (b *builder) launch(id store.EventID, ev *event.Event) error {
+	k := procKey{ev.Node, ev.PID}
+	streams := b.pending[k]
+	if streams == nil {
+		streams = map[uint64]*pendingLaunch{}
+		b.pending[k] = streams
+	}
+	stream, _ := streamOf(ev)
+	if old := streams[stream]; old != nil {
+		if err := b.call(old.id, &old.ev, 0, nil); err != nil {
+			return err
+		}
+		old.id, old.ev = id, *ev
+		return nil
+	}
+	streams[stream] = &pendingLaunch{id: id, ev: *ev}
+	return nil
+}
+
+// sync draws an arrow from the launch it waited for (the newest on its
+// stream, or on every stream for a device sync) to the sync.
+func (b *builder) sync(id store.EventID, ev *event.Event) error {
+	stream, all := streamOf(ev)
+	streams := b.pending[procKey{ev.Node, ev.PID}]
+	if ev.Source == event.SourceCUDA && ev.Op == event.CudaEventSynchronize {
+		streams = nil
+	}
+	var waited []uint64
+	for s := range streams {
+		if all || s == stream {
+			waited = append(waited, s)
+		}
+	}
+	slices.Sort(waited)
+	var in []uint64
+	for _, s := range waited {
+		pl := streams[s]
+		b.nextFlow++
+		if err := b.call(pl.id, &pl.ev, b.nextFlow, nil); err != nil {
+			return err
+		}
+		in = append(in, b.nextFlow)
+		delete(streams, s)
+	}
+	return b.call(id, ev, 0, in)
+}
+
+func (b *builder) flushAll() error {
+	for _, streams := range b.pending {
+		for _, pl := range streams {
+			if err := b.call(pl.id, &pl.ev, 0, nil); err != nil {
+				return err
+			}
+		}
+	}
+	b.pending = nil
+	return nil
+}
+
+func (b *builder) args(id store.EventID, ev *event.Event) []arg {
+	b.argBuf = append(b.argBuf[:0], strArg("id", id.String()))
+	switch ev.Source {
+	case event.SourceCUDA:
+		b.argBuf = append(b.argBuf, strArg("api", "runtime"))
+	case event.SourceDriver:
+		b.argBuf = append(b.argBuf, strArg("api", "driver"))
+	case event.SourceGraph:
+		b.argBuf = append(b.argBuf, strArg("api", "graph"))
+	}
+	if ev.Ret != 0 {
+		b.argBuf = append(b.argBuf, intArg("return_code", int64(ev.Ret)))
+	}
+	if ev.GPU >= 0 {
+		b.argBuf = append(b.argBuf, intArg("gpu", int64(ev.GPU)))
+	}
+	if ev.StackID != 0 {
+		b.argBuf = append(b.argBuf, strArg("stack_id", "0x"+strconv.FormatUint(ev.StackID, 16)))
+	}
+	if ev.PeerPID != 0 || ev.PeerComm != "" {
+		b.argBuf = append(b.argBuf, strArg("peer", fmt.Sprintf("%s (%d)", ev.PeerComm, ev.PeerPID)))
+	}
+	return append(b.argBuf, b.opArgs(ev)...)
+}
+
+// opArgs names the op's non-zero args after docs/events.md ("args: size,
+// device pointer" gives size and device_pointer).
+func (b *builder) opArgs(ev *event.Event) []arg {
+	names, ok := b.argNames[ev.Key()]
+	if !ok {
+		info, _ := event.LookupOp(ev.Source, ev.Op)
+		names = argNamesOf(info.Description)
+		b.argNames[ev.Key()] = names
+	}
+	var out []arg
+	for i, v := range ev.Args {
+		if v == 0 {
+			continue
+		}
+		name := names[i]
+		if name == "" {
+			name = "arg" + strconv.Itoa(i)
+		}
+		out = append(out, uintArg(name, v))
+	}
+	return out
+}
+
+func (b *builder) snapshots(rec *recording.Recording, sel selection) error {
+	snaps, err := rec.Snapshots(sel.fromNs, sel.toNs)
+	if err != nil {
+		return err
+	}
+	for _, s := range snaps {
+		for _, c := range []struct {
+			name, unit string
+			v          float64
+		}{
+			{"CPU %", "%", s.CPUPct}, {"memory %", "%", s.MemPct},
+			{"MemAvailable MiB", "MiB", float64(s.MemAvailMB)}, {"swap used MiB", "MiB", float64(s.SwapUsedMB)},
+			{"load average (1 min)", "", s.Load1},
+		} {
+			tr, err := b.tr.counter(s.Node, c.name, c.unit)
+			if err != nil {
+				return err
+			}
+			if err := b.out.counter(tr, s.TimeNs, c.v); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func (b *builder) chains(rec *recording.Recording, sel selection) error {
+	chains, err := rec.Chains(sel.fromNs, sel.toNs)
+	if err != nil {
+		return err
+	}
+	for _, c := range chains {
+		if c.PID != 0 && !sel.wantPID(c.PID) {
+			continue
+		}
+		tr, err := b.tr.chainTrack(c.Node, c.Severity)
+		if err != nil {
+			return err
+		}
+		args := []arg{strArg("id", c.ID), strArg("severity", c.Severity.String()), strArg("rule", c.Rule),
+			strArg("root_cause", c.RootCause), strArg("fix", c.Fix)}
+		if c.Op != "" {
+			args = append(args, strArg("op", c.Op))
+		}
+		if c.PID != 0 {
+			args = append(args, uintArg("pid", uint64(c.PID)))
+		}
+		b.sl = slice{track: tr, ts: c.DetectedNs, name: c.Severity.String() + ": " + c.Summary,
+			cat: "causal_chain", args: args, global: true}
+		if err := b.out.slice(&b.sl); err != nil {
+			return err
+		}
+	}
+	return nil
+}
