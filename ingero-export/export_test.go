@@ -1,0 +1,181 @@
+package export
+
+import (
+	"bytes"
+	"compress/gzip"
+	"io"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"ingero.dev/common/cli/clitest"
+	"ingero.dev/common/store/storetest"
+)
+
+func exportTo(t *testing.T, f *fixture, name string, args ...string) []byte {
+	t.Helper()
+	out := filepath.Join(t.TempDir(), name)
+	before := storetest.Capture(t, f.path, true)
+	r := runExport(t, append([]string{"-d", f.path, "-o", out}, args...)...)
+	if r.code != 0 {
+		t.Fatalf("exit %d: %s", r.code, r.err)
+	}
+	before.Same(t, storetest.Capture(t, f.path, true), "the recording")
+	data := readFile(t, out)
+	if strings.HasSuffix(name, ".gz") {
+		zr, err := gzip.NewReader(bytes.NewReader(data))
+		must(t, err)
+		data, err = io.ReadAll(zr)
+		must(t, err)
+	}
+	return data
+}
+
+func TestPerfettoStructure(t *testing.T) {
+	f := writeFixture(t)
+	tr, err := checkPerfetto(exportTo(t, f, "trace.perfetto-trace"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	slices, instants := f.slicesAndInstants()
+	if tr.slices != slices || tr.instants != instants || tr.counters != 5*f.snapshots || tr.flows != f.flows {
+		t.Errorf("slices %d instants %d counters %d flows %d, want %d %d %d %d",
+			tr.slices, tr.instants, tr.counters, tr.flows, slices, instants, 5*f.snapshots, f.flows)
+	}
+	// Both nodes' PID 100 are their own processes.
+	procs := map[string]int64{}
+	for _, tk := range tr.tracks {
+		if tk.kind == "process" {
+			procs[tk.name] = tk.pid
+		}
+	}
+	a, b := procs["trainer 100 @node-a"], procs["server 100 @node-b"]
+	if a == 0 || b == 0 || a == b || procs["node-a (host)"] == 0 {
+		t.Errorf("process tracks %v", procs)
+	}
+	off := tr.named("python 101 off-CPU")
+	if len(off) != 2 || off[0].name != "preempted by logrotate" || off[0].args["preemptor"] != "logrotate (4711)" {
+		t.Errorf("off-CPU track: %+v", off)
+	}
+	var launchOut, syncIn bool
+	for _, e := range tr.named("python 100") {
+		switch e.args["id"] {
+		case "node-a:2":
+			launchOut = len(e.flowOut) == 1
+		case "node-a:3":
+			syncIn = len(e.flowIn) == 1
+		case "node-a:1":
+			if len(e.flowOut) != 0 {
+				t.Error("the first launch, which a later launch on its stream superseded, starts a flow")
+			}
+		case "node-a:7":
+			if e.name == "cudaMalloc" && e.typ == typeSliceBegin && (e.args["return_code"] != int64(2) || e.args["stack_id"] != "0xfeedface" || e.args["size"] != uint64(1<<20)) {
+				t.Errorf("malloc args %v", e.args)
+			}
+		}
+	}
+	if !launchOut || !syncIn {
+		t.Errorf("no arrow from the launch to the sync that waited for it (out %v, in %v)", launchOut, syncIn)
+	}
+	high := tr.named("HIGH causal chains")
+	if len(high) != 1 || high[0].name != "HIGH: logrotate preempted python" || high[0].args["fix"] != "move it" {
+		t.Errorf("chain instants %+v", high)
+	}
+	if cpu := tr.named("CPU %"); len(cpu) != 6 || cpu[2].counter != 42 { // two nodes' tracks
+		t.Errorf("CPU counter %+v", cpu)
+	}
+}
+
+func TestChromeJSONStructure(t *testing.T) {
+	f := writeFixture(t)
+	for _, name := range []string{"trace.json", "trace.json.gz"} {
+		tr, err := checkJSON(exportTo(t, f, name))
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		slices, instants := f.slicesAndInstants()
+		if tr.complete != slices || tr.instants != instants || tr.counters != 5*f.snapshots || tr.flows != f.flows {
+			t.Errorf("%s: complete %d instants %d counters %d flows %d, want %d %d %d %d", name,
+				tr.complete, tr.instants, tr.counters, tr.flows, slices, instants, 5*f.snapshots, f.flows)
+		}
+		names := map[string]bool{}
+		for _, n := range tr.processNames {
+			names[n] = true
+		}
+		if !names["trainer 100 @node-a"] || !names["server 100 @node-b"] || len(tr.processNames) != 4 {
+			t.Errorf("%s: processes %v", name, tr.processNames)
+		}
+	}
+}
+
+func TestSelection(t *testing.T) {
+	f := writeFixture(t)
+	// --since counts back from the newest event (node-a's launch at +400µs).
+	tr, err := checkPerfetto(exportTo(t, f, "t.pftrace", "--since", "150us"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Events at +300µs and +400µs, no chains or snapshots in that window.
+	if tr.slices != 1 || tr.instants != 1 || tr.counters != 0 {
+		t.Errorf("--since 150us: %d slices %d instants %d counters", tr.slices, tr.instants, tr.counters)
+	}
+	js, err := checkJSON(exportTo(t, f, "t.json", "--pid", "100", "--format", "chrome-json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if js.complete+js.instants != len(f.events)+len(f.chains) {
+		t.Errorf("--pid 100 kept %d of %d", js.complete+js.instants, len(f.events)+len(f.chains))
+	}
+	js, err = checkJSON(exportTo(t, f, "t.json", "--pid", "999"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if js.complete != 0 || js.instants != 1 { // the host-wide chain stays
+		t.Errorf("--pid 999: %d complete, %d instants", js.complete, js.instants)
+	}
+}
+
+func TestFormatByName(t *testing.T) {
+	f := writeFixture(t)
+	if _, err := checkPerfetto(exportTo(t, f, "trace")); err != nil {
+		t.Errorf("no suffix: %v", err)
+	}
+	if _, err := checkPerfetto(exportTo(t, f, "trace.pftrace.gz")); err != nil {
+		t.Errorf(".gz: %v", err)
+	}
+	out := filepath.Join(t.TempDir(), "trace.json")
+	r := runExport(t, "-d", f.path, "-o", out, "--format", "perfetto")
+	if r.code != 0 || !strings.Contains(r.err, "will hold Perfetto's protobuf, not JSON") {
+		t.Errorf("--format perfetto -o trace.json: exit %d, stderr %q", r.code, r.err)
+	}
+	if _, err := checkPerfetto(readFile(t, out)); err != nil {
+		t.Error(err)
+	}
+	r = runExport(t, "-d", f.path, "-o", "-", "--format", "chrome-json")
+	if _, err := checkJSON([]byte(r.out)); r.code != 0 || err != nil {
+		t.Errorf("-o -: exit %d: %v", r.code, err)
+	}
+}
+
+func TestUsageErrors(t *testing.T) {
+	f := writeFixture(t)
+	dir := t.TempDir()
+	for _, tt := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"-d", f.path}, "name the trace file with -o"},
+		{[]string{"-d", f.path, "-o", filepath.Join(dir, "x"), "--format", "json"}, "did you mean chrome-json"},
+		{[]string{"-d", f.path, "-o", filepath.Join(dir, "x"), "--format", "svg"}, "use perfetto or chrome-json"},
+		{[]string{"-d", f.path, "-o", f.path}, "is a recording"},
+		{[]string{"-d", f.path, "-o", dir}, "is a directory"},
+		{[]string{"--nodes", "a:1", "-o", filepath.Join(dir, "x")}, "--nodes (fetching from dashboards) is not in this build yet"},
+		{[]string{"-d", f.path, "-o", filepath.Join(dir, "x"), "--pid", "x"}, "not a process id"},
+		{[]string{"-d", f.path, "-o", filepath.Join(dir, "x"), "extra"}, "takes no arguments"},
+	} {
+		r := runExport(t, tt.args...)
+		clitest.OneLineFailure(t, "ingero export", r.code, r.out, r.err, 2, tt.want)
+	}
+	r := runExport(t, "-d", filepath.Join(dir, "missing.db"), "-o", filepath.Join(dir, "x"))
+	clitest.OneLineFailure(t, "ingero export", r.code, r.out, r.err, 1, "missing.db")
+}
