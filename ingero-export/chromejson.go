@@ -45,7 +45,7 @@ func (s *chromeSink) flush(b []byte) error {
 }
 
 func (s *chromeSink) tid(t *track) uint32 {
-	if t.kind == trackPlain && t.sortIndex == 1 {
+	if t.offCPU {
 		return t.tid | offCPUTid
 	}
 	return t.tid

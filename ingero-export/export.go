@@ -23,6 +23,7 @@ type config struct {
 	gzip   bool
 	pids   string
 	nodes  string
+	chains string
 	window timerange.Window
 	fs     *flag.FlagSet
 	now    func() time.Time
@@ -40,6 +41,7 @@ func New(stdio cli.Stdio) *ffcli.Command {
 	fs.BoolVar(&c.gzip, "gzip", false, "compress with gzip (implied by a .gz FILE)")
 	fs.StringVar(&c.pids, "pid", "", "only these processes: `PID[,PID…]`")
 	fs.StringVar(&c.nodes, "nodes", "", "fetch from dashboards `HOST:PORT[,…]` (not in this build yet)")
+	fs.StringVar(&c.chains, "chains", chainsAuto, "causal chains to mark: auto (stored ones, else found by analysing the window), stored, analyze or none")
 	c.window.Register(fs, 0)
 	return &ffcli.Command{
 		Name:       "export",

@@ -105,13 +105,19 @@ func TestChromeJSONStructure(t *testing.T) {
 		if !names["trainer 100 @node-a"] || !names["server 100 @node-b"] || len(tr.processNames) != 4 {
 			t.Errorf("%s: processes %v", name, tr.processNames)
 		}
+		for ev, row := range map[string]string{"HIGH: logrotate preempted python": "HIGH causal chains",
+			"MEDIUM: swap in use": "MEDIUM causal chains", "preempted by logrotate": "python 101 off-CPU", "cudaMemcpy": "python 100"} {
+			if tr.rowOf[ev] != row {
+				t.Errorf("%s: %q is on row %q, want %q", name, ev, tr.rowOf[ev], row)
+			}
+		}
 	}
 }
 
 func TestSelection(t *testing.T) {
 	f := writeFixture(t)
 	// --since counts back from the newest event (node-a's launch at +400µs).
-	tr, err := checkPerfetto(exportTo(t, f, "t.pftrace", "--since", "150us"))
+	tr, err := checkPerfetto(exportTo(t, f, "t.pftrace", "--since", "150us", "--chains", "stored"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -132,6 +138,27 @@ func TestSelection(t *testing.T) {
 	}
 	if js.complete != 0 || js.instants != 1 { // the host-wide chain stays
 		t.Errorf("--pid 999: %d complete, %d instants", js.complete, js.instants)
+	}
+}
+
+func TestChainsAnalysedWhenNoneStored(t *testing.T) {
+	f := writeFixture(t)
+	stored, err := checkPerfetto(exportTo(t, f, "t.pftrace"))
+	must(t, err)
+	analysed, err := checkPerfetto(exportTo(t, f, "t.pftrace", "--chains", "analyze"))
+	must(t, err)
+	none, err := checkPerfetto(exportTo(t, f, "t.pftrace", "--chains", "none"))
+	must(t, err)
+	_, instants := f.slicesAndInstants()
+	if stored.instants != instants || none.instants != instants-len(f.chains) {
+		t.Errorf("stored: %d instants, none: %d; want %d and %d", stored.instants, none.instants, instants, instants-len(f.chains))
+	}
+	for _, evs := range analysed.events {
+		for _, e := range evs {
+			if strings.HasSuffix(e.name, "causal chains") || e.cat == "causal_chain" && e.args["source"] != "found by analysis at export" {
+				t.Errorf("analysed chain %q does not say where it came from", e.name)
+			}
+		}
 	}
 }
 
@@ -172,6 +199,7 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"--nodes", "a:1", "-o", filepath.Join(dir, "x")}, "--nodes (fetching from dashboards) is not in this build yet"},
 		{[]string{"-d", f.path, "-o", filepath.Join(dir, "x"), "--pid", "x"}, "not a process id"},
 		{[]string{"-d", f.path, "-o", filepath.Join(dir, "x"), "extra"}, "takes no arguments"},
+		{[]string{"-d", f.path, "-o", filepath.Join(dir, "x"), "--chains", "all"}, "use auto, stored, analyze or none"},
 	} {
 		r := runExport(t, tt.args...)
 		clitest.OneLineFailure(t, "ingero export", r.code, r.out, r.err, 2, tt.want)

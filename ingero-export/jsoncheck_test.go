@@ -25,6 +25,7 @@ type jsonTrace struct {
 	events                              []jsonEvent
 	complete, instants, counters, flows int
 	processNames, threadNames           map[string]string
+	rowOf                               map[string]string // event name → its row's name
 }
 
 func checkJSON(data []byte) (*jsonTrace, error) {
@@ -35,7 +36,7 @@ func checkJSON(data []byte) (*jsonTrace, error) {
 	if err := json.Unmarshal(data, &doc); err != nil {
 		return nil, fmt.Errorf("not JSON: %w", err)
 	}
-	tr := &jsonTrace{events: doc.TraceEvents, processNames: map[string]string{}, threadNames: map[string]string{}}
+	tr := &jsonTrace{events: doc.TraceEvents, processNames: map[string]string{}, threadNames: map[string]string{}, rowOf: map[string]string{}}
 	flowStarts := map[uint64]float64{}
 	type use struct {
 		key string
@@ -103,9 +104,11 @@ func checkJSON(data []byte) (*jsonTrace, error) {
 		}
 	}
 	for _, u := range uses {
-		if _, ok := tr.threadNames[u.key]; !ok {
+		name, ok := tr.threadNames[u.key]
+		if !ok {
 			return nil, fmt.Errorf("event %d: row %s has no thread_name", u.i, u.key)
 		}
+		tr.rowOf[doc.TraceEvents[u.i].Name] = name
 	}
 	return tr, nil
 }

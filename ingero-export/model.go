@@ -24,6 +24,9 @@ type track struct {
 	unit   string // counters
 	// sortIndex orders a process's rows in the JSON format.
 	sortIndex int
+	// offCPU marks a thread's off-CPU row, which JSON keys apart from the
+	// thread's own row.
+	offCPU bool
 }
 
 type argKind uint8

@@ -37,6 +37,11 @@ func (c *config) request(args []string) (*request, error) {
 	case c.out == "":
 		return nil, cli.Usagef("name the trace file with -o, such as: ingero export -d x.db -o trace.perfetto-trace")
 	}
+	switch c.chains {
+	case chainsAuto, chainsStored, chainsAnalyze, chainsNone:
+	default:
+		return nil, cli.Usagef("--chains %s: use auto, stored, analyze or none", c.chains)
+	}
 	pids, err := cli.ParsePIDs(c.pids)
 	if err != nil {
 		return nil, err

@@ -83,7 +83,7 @@ func run(ctx context.Context, req *request, stdio cli.Stdio) (*sinkStats, error)
 // the recording's newest event, so "--since 5m" of a recording made last
 // week is its last five minutes, not nothing.
 func (req *request) selection(rec *recording.Recording) (selection, error) {
-	sel := selection{pids: req.pids}
+	sel := selection{pids: req.pids, chains: req.cfg.chains}
 	set := false
 	req.cfg.fs.Visit(func(f *flag.Flag) { set = set || f.Name == "since" || f.Name == "from" || f.Name == "to" })
 	if !set {

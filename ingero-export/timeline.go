@@ -5,7 +5,10 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"strings"
+	"time"
 
+	"ingero.dev/common/causal"
 	"ingero.dev/common/event"
 	"ingero.dev/common/recording"
 	"ingero.dev/common/store"
@@ -15,7 +18,16 @@ import (
 type selection struct {
 	fromNs, toNs int64 // inclusive; 0 leaves a side open
 	pids         []uint32
+	chains       string // chainsAuto, chainsStored, chainsAnalyze or chainsNone
 }
+
+// Where the causal chains on the timeline come from.
+const (
+	chainsAuto    = "auto" // stored ones, else found by analysing the window
+	chainsStored  = "stored"
+	chainsAnalyze = "analyze"
+	chainsNone    = "none"
+)
 
 func (sel *selection) wantPID(pid uint32) bool {
 	if len(sel.pids) == 0 {
@@ -72,7 +84,7 @@ func build(ctx context.Context, rec *recording.Recording, sel selection, out sin
 	if err := b.snapshots(rec, sel); err != nil {
 		return err
 	}
-	if err := b.chains(rec, sel); err != nil {
+	if err := b.chains(ctx, rec, sel); err != nil {
 		return err
 	}
 	return out.finish()
@@ -304,10 +316,26 @@ func (b *builder) snapshots(rec *recording.Recording, sel selection) error {
 	return nil
 }
 
-func (b *builder) chains(rec *recording.Recording, sel selection) error {
-	chains, err := rec.Chains(sel.fromNs, sel.toNs)
-	if err != nil {
-		return err
+func (b *builder) chains(ctx context.Context, rec *recording.Recording, sel selection) error {
+	if sel.chains == chainsNone {
+		return nil
+	}
+	var chains []event.Chain
+	var err error
+	if sel.chains != chainsAnalyze {
+		if chains, err = rec.Chains(sel.fromNs, sel.toNs); err != nil {
+			return err
+		}
+	}
+	analysed := false
+	if sel.chains == chainsAnalyze || (sel.chains == chainsAuto && len(chains) == 0) {
+		// A recording made without live analysis holds no chains: find
+		// them as 'ingero explain' would, over the exported window.
+		rep, err := causal.Analyze(ctx, rec.Reader, causal.Options{FromNs: sel.fromNs, ToNs: sel.toNs, PIDs: sel.pids})
+		if err != nil {
+			return fmt.Errorf("analysing for causal chains: %w", err)
+		}
+		chains, analysed = rep.Chains, true
 	}
 	for _, c := range chains {
 		if c.PID != 0 && !sel.wantPID(c.PID) {
@@ -319,6 +347,12 @@ func (b *builder) chains(rec *recording.Recording, sel selection) error {
 		}
 		args := []arg{strArg("id", c.ID), strArg("severity", c.Severity.String()), strArg("rule", c.Rule),
 			strArg("root_cause", c.RootCause), strArg("fix", c.Fix)}
+		if len(c.Timeline) > 0 {
+			args = append(args, strArg("timeline", timelineText(c.Timeline)))
+		}
+		if analysed {
+			args = append(args, strArg("source", "found by analysis at export"))
+		}
 		if c.Op != "" {
 			args = append(args, strArg("op", c.Op))
 		}
@@ -332,4 +366,15 @@ func (b *builder) chains(rec *recording.Recording, sel selection) error {
 		}
 	}
 	return nil
+}
+
+func timelineText(tl []event.TimelineEntry) string {
+	var sb strings.Builder
+	for i, te := range tl {
+		if i > 0 {
+			sb.WriteByte('\n')
+		}
+		fmt.Fprintf(&sb, "%s [%s] %s", time.Unix(0, te.TimeNs).UTC().Format("15:04:05.000000"), te.Layer, te.Detail)
+	}
+	return sb.String()
 }

@@ -134,7 +134,7 @@ func (t *tracks) offCPUTrack(ev *event.Event) (*track, error) {
 		return nil, err
 	}
 	tr := &track{uuid: t.uuid(), parent: th.parent, kind: trackPlain, pid: th.pid, tid: th.tid,
-		name: fmt.Sprintf("%s %d off-CPU", ev.Comm, ev.TID), sortIndex: 1}
+		name: fmt.Sprintf("%s %d off-CPU", ev.Comm, ev.TID), sortIndex: 1, offCPU: true}
 	t.offCPU[k] = tr
 	return tr, t.out.track(tr)
 }
