@@ -130,9 +130,10 @@ func (b *builder) call(id store.EventID, ev *event.Event, flowOut uint64, flowIn
 	return b.out.slice(&b.sl)
 }
 
-// category groups the CUDA runtime, driver and graph calls as "cuda" (the
-// "api" arg tells them apart): a launch and the sync that waited for it
-// must share a category for DevTools to draw the arrow between them.
+// category groups the CUDA runtime, driver and graph calls as "cuda" (their
+// names tell them apart: cuda… is the runtime, cu… the driver): a launch
+// and the sync that waited for it must share a category for DevTools to
+// draw the arrow between them.
 func category(src event.Source) string {
 	switch src {
 	case event.SourceCUDA, event.SourceDriver, event.SourceGraph:
@@ -162,7 +163,7 @@ func (b *builder) offCPU(id store.EventID, ev *event.Event) error {
 		}
 		b.argBuf = append(b.argBuf, strArg(label, peer))
 	}
-	b.argBuf = append(b.argBuf, b.opArgs(ev)...)
+	b.argBuf = b.opArgs(b.argBuf, ev)
 	b.sl = slice{track: tr, ts: ev.TimeNs, dur: ev.DurNs, name: name, cat: "sched", args: b.argBuf}
 	return b.out.slice(&b.sl)
 }
@@ -244,14 +245,6 @@ func (b *builder) flushAll() error {
 
 func (b *builder) args(id store.EventID, ev *event.Event) []arg {
 	b.argBuf = append(b.argBuf[:0], strArg("id", id.String()))
-	switch ev.Source {
-	case event.SourceCUDA:
-		b.argBuf = append(b.argBuf, strArg("api", "runtime"))
-	case event.SourceDriver:
-		b.argBuf = append(b.argBuf, strArg("api", "driver"))
-	case event.SourceGraph:
-		b.argBuf = append(b.argBuf, strArg("api", "graph"))
-	}
 	if ev.Ret != 0 {
 		b.argBuf = append(b.argBuf, intArg("return_code", int64(ev.Ret)))
 	}
@@ -264,19 +257,18 @@ func (b *builder) args(id store.EventID, ev *event.Event) []arg {
 	if ev.PeerPID != 0 || ev.PeerComm != "" {
 		b.argBuf = append(b.argBuf, strArg("peer", fmt.Sprintf("%s (%d)", ev.PeerComm, ev.PeerPID)))
 	}
-	return append(b.argBuf, b.opArgs(ev)...)
+	return b.opArgs(b.argBuf, ev)
 }
 
 // opArgs names the op's non-zero args after docs/events.md ("args: size,
 // device pointer" gives size and device_pointer).
-func (b *builder) opArgs(ev *event.Event) []arg {
+func (b *builder) opArgs(out []arg, ev *event.Event) []arg {
 	names, ok := b.argNames[ev.Key()]
 	if !ok {
 		info, _ := event.LookupOp(ev.Source, ev.Op)
 		names = argNamesOf(info.Description)
 		b.argNames[ev.Key()] = names
 	}
-	var out []arg
 	for i, v := range ev.Args {
 		if v == 0 {
 			continue
