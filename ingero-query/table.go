@@ -95,7 +95,7 @@ func (t *tableSink) done(shown, matched int64) error {
 // so the next attempt can aim at them.
 func (t *tableSink) noMatch() string {
 	msg := fmt.Sprintf("No matching events in %s.", t.rng)
-	span, err := t.rec.TimeSpan()
+	span, err := t.rec.Source.TimeSpan()
 	switch {
 	case err != nil:
 	case span.Events == 0:
