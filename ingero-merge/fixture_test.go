@@ -61,6 +61,8 @@ func (r nodeRecording) records() ([]event.Stack, []event.Snapshot, []event.Proce
 	names := []event.ProcessName{{Node: r.node, PID: 100, Comm: "python-" + r.node, FirstNs: t0, LastNs: t0 + 1}}
 	chains := []event.Chain{{ID: r.node + ":cpu-preemption:cudaLaunchKernel:100", Node: r.node, DetectedNs: t0 + 5, Severity: event.SeverityHigh,
 		Rule: "cpu-preemption", PID: 100, Summary: "preempted on " + r.node}}
+	// Written without a node, as a v1 recording holds them: merge gives
+	// them the input's one node.
 	anns := []event.Annotation{{TimeNs: t0 + 7, PID: 100, Labels: map[string]string{"req": r.node}}}
 	return stacks, snaps, names, chains, anns
 }

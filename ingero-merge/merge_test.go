@@ -57,6 +57,9 @@ func TestMergeCarriesEverythingWithProvenance(t *testing.T) {
 		if got := queryInt(t, m, `SELECT count(*) FROM chains WHERE node = ?`, n.node); got != 1 {
 			t.Errorf("%s: %d chains", n.node, got)
 		}
+		if got := queryInt(t, m, `SELECT count(*) FROM annotations WHERE node = ? AND pid = 100`, n.node); got != 1 {
+			t.Errorf("%s: %d annotations", n.node, got)
+		}
 		if got := queryInt(t, m, `SELECT count(*) FROM sessions WHERE node = ? AND stop_ns > 0`, n.node); got != 1 {
 			t.Errorf("%s: %d finished sessions", n.node, got)
 		}
@@ -129,6 +132,7 @@ func TestForceNodeNamesUnnamedInput(t *testing.T) {
 	for _, q := range []string{`SELECT count(*) FROM sessions WHERE node = 'legacy' AND id LIKE 'legacy:%'`,
 		`SELECT count(*) FROM chains WHERE node = 'legacy' AND id LIKE 'legacy:%'`,
 		`SELECT count(*) FROM snapshots WHERE node = 'legacy'`,
+		`SELECT count(*) FROM annotations WHERE node = 'legacy'`,
 		`SELECT count(*) FROM process_names WHERE node = 'legacy'`} {
 		if queryInt(t, m, q) == 0 {
 			t.Errorf("%s: none", q)

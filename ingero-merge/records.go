@@ -79,8 +79,37 @@ func copyRecords(ctx context.Context, w *store.Writer, s *source, idx int, taken
 	if err != nil {
 		return fail("annotations", err)
 	}
+	// Annotations of a v1 recording carry no node; an input of one node
+	// can only have meant that node's.
+	only := s.onlyNode(sessions)
+	for i := range anns {
+		a := &anns[i]
+		if a.Node == "" {
+			a.Node = only
+		}
+		a.Node = s.rename(a.Node)
+	}
 	if err := w.PutAnnotations(anns); err != nil {
 		return fail("annotations", err)
 	}
 	return ctx.Err()
+}
+
+// onlyNode returns the input's node when its events and sessions name
+// exactly one, else "".
+func (s *source) onlyNode(sessions []event.Session) string {
+	names := map[string]bool{}
+	for _, n := range s.nodes {
+		names[n.merged] = true
+	}
+	for _, ses := range sessions {
+		names[s.rename(ses.Node)] = true
+	}
+	if len(names) != 1 {
+		return ""
+	}
+	for n := range names {
+		return n
+	}
+	return ""
 }
