@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"ingero.dev/common/cli/clitest"
+	"ingero.dev/common/recording/recordingtest"
 	"ingero.dev/common/store/storetest"
 )
 
@@ -206,4 +207,19 @@ func TestUsageErrors(t *testing.T) {
 	}
 	r := runExport(t, "-d", filepath.Join(dir, "missing.db"), "-o", filepath.Join(dir, "x"))
 	clitest.OneLineFailure(t, "ingero export", r.code, r.out, r.err, 1, "missing.db")
+}
+
+// A stream file exports like a database, and is left as it was.
+func TestExportFromStream(t *testing.T) {
+	f := writeFixture(t)
+	f.path = recordingtest.WriteStream(t, recordingtest.Recording{Events: f.events, Chains: f.chains})
+	f.snapshots = 0
+	tr, err := checkPerfetto(exportTo(t, f, "s.perfetto-trace"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	slices, instants := f.slicesAndInstants()
+	if tr.slices != slices || tr.instants != instants || tr.flows != f.flows {
+		t.Errorf("from a stream: slices %d instants %d flows %d, want %d %d %d", tr.slices, tr.instants, tr.flows, slices, instants, f.flows)
+	}
 }

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"ingero.dev/common/cli"
 	"ingero.dev/common/event"
@@ -22,8 +23,15 @@ type result struct {
 
 func runMerge(t *testing.T, args ...string) result {
 	t.Helper()
+	return runMergeEvery(t, time.Second, args...)
+}
+
+// runMergeEvery runs merge printing progress every interval.
+func runMergeEvery(t *testing.T, every time.Duration, args ...string) result {
+	t.Helper()
 	var out, errb bytes.Buffer
-	code := cli.Run(New(cli.Stdio{In: &bytes.Buffer{}, Out: &out, Err: &errb}), args, cli.Stdio{In: &bytes.Buffer{}, Out: &out, Err: &errb})
+	stdio := cli.Stdio{In: &bytes.Buffer{}, Out: &out, Err: &errb}
+	code := cli.Run(newCommand(&config{stdio: stdio, progressEvery: every}), args, stdio)
 	return result{code, out.String(), errb.String()}
 }
 

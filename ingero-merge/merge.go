@@ -33,7 +33,10 @@ type config struct {
 
 // New builds the command.
 func New(stdio cli.Stdio) *ffcli.Command {
-	c := &config{stdio: stdio, progressEvery: time.Second}
+	return newCommand(&config{stdio: stdio, progressEvery: time.Second})
+}
+
+func newCommand(c *config) *ffcli.Command {
 	fs := flag.NewFlagSet("merge", flag.ContinueOnError)
 	c.fs = fs
 	fs.StringVar(&c.out, "o", "", "write the merged database to `FILE` (required)")

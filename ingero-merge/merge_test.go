@@ -220,3 +220,21 @@ func TestClockSkewFromCollectives(t *testing.T) {
 		}
 	}
 }
+
+func TestProgressOnStderr(t *testing.T) {
+	saved := progressMinEvents
+	progressMinEvents = 1
+	t.Cleanup(func() { progressMinEvents = saved })
+	a, b := writeDB(t, makeNode("n1", 3000, 0)), writeDB(t, makeNode("n2", 3000, 0))
+	r := runMergeEvery(t, 0, a, b, "-o", filepath.Join(t.TempDir(), "m.db"))
+	if r.code != 0 || !strings.Contains(r.err, "of 6000 events (") || !strings.Contains(r.err, "6000 events in") {
+		t.Errorf("exit %d, stderr %q", r.code, r.err)
+	}
+	if strings.Contains(r.out, "ingero merge:") {
+		t.Error("progress went to stdout")
+	}
+	r = runMergeEvery(t, 0, a, b, "-o", filepath.Join(t.TempDir(), "m.db"), "--quiet")
+	if r.err != "" {
+		t.Errorf("--quiet printed %q", r.err)
+	}
+}

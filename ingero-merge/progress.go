@@ -7,7 +7,8 @@ import (
 )
 
 // Inputs smaller than this merge in about a second: no progress lines.
-const progressMinEvents = 2_000_000
+// A variable so that tests can see progress on small inputs.
+var progressMinEvents int64 = 2_000_000
 
 // progress prints how far the merge is on stderr, at most once per
 // interval, for merges large enough to take a while.
