@@ -179,6 +179,10 @@ func appendArg(b []byte, a *arg) []byte {
 		return appendFloat(b, a.f)
 	case argBool:
 		return strconv.AppendBool(b, a.u != 0)
+	case argID:
+		b = appendJSONString(b, a.s)
+		b[len(b)-1] = ':' // replaces the closing quote
+		return append(strconv.AppendInt(b, a.i, 10), '"')
 	}
 	return appendJSONString(b, a.s)
 }

@@ -37,6 +37,7 @@ const (
 	argUint
 	argFloat
 	argBool
+	argID // an event ID: s is the node, i the sequence number
 )
 
 // arg is one named value shown with a slice (a debug annotation).
@@ -50,8 +51,9 @@ type arg struct {
 	iid  uint64 // Perfetto's interning ID, set by its sink
 }
 
-func strArg(name, v string) arg       { return arg{name: name, s: v} }
-func intArg(name string, v int64) arg { return arg{name: name, kind: argInt, i: v} }
+func strArg(name, v string) arg        { return arg{name: name, s: v} }
+func idArg(node string, seq int64) arg { return arg{name: "id", kind: argID, s: node, i: seq} }
+func intArg(name string, v int64) arg  { return arg{name: name, kind: argInt, i: v} }
 func uintArg(name string, v uint64) arg {
 	return arg{name: name, kind: argUint, u: v}
 }

@@ -196,6 +196,8 @@ func (s *perfettoSink) event(sl *slice, ts int64, typ uint64, full bool) error {
 					return d.double(fDebugDouble, a.f)
 				case argBool:
 					return d.bool(fDebugBool, a.u != 0)
+				case argID:
+					return d.eventID(fDebugString, a.s, a.i)
 				}
 				return d.str(fDebugString, a.s)
 			})

@@ -3,6 +3,7 @@ package export
 import (
 	"encoding/binary"
 	"math"
+	"strconv"
 )
 
 // msg is a protobuf message being encoded: the few wire types Perfetto's
@@ -47,6 +48,16 @@ func (m msg) fixed64(field int, v uint64) msg {
 func (m msg) str(field int, s string) msg {
 	m = binary.AppendUvarint(m.tag(field, wireBytes), uint64(len(s)))
 	return append(m, s...)
+}
+
+// eventID writes the string "<node>:<seq>" without building it first.
+func (m msg) eventID(field int, node string, seq int64) msg {
+	var digits [20]byte
+	d := strconv.AppendInt(digits[:0], seq, 10)
+	m = binary.AppendUvarint(m.tag(field, wireBytes), uint64(len(node)+1+len(d)))
+	m = append(m, node...)
+	m = append(m, ':')
+	return append(m, d...)
 }
 
 func (m msg) bytes(field int, b []byte) msg {

@@ -52,6 +52,10 @@ type builder struct {
 	pending  map[procKey]map[uint64]*pendingLaunch // (node, pid) → stream → launch
 	nextFlow uint64
 	argNames map[event.Key][4]string
+	// The op of the previous event and its arg names: launch storms
+	// repeat one op, so most lookups end here.
+	lastKey   event.Key
+	lastNames *[4]string
 }
 
 // pendingLaunch is the newest launch on a stream, held back until the next
@@ -155,7 +159,7 @@ func (b *builder) offCPU(id store.EventID, ev *event.Event) error {
 	case ev.Args[1] == 1:
 		name = "preempted by " + ev.PeerComm
 	}
-	b.argBuf = append(b.argBuf[:0], strArg("id", id.String()))
+	b.argBuf = append(b.argBuf[:0], idArg(id.Node, id.Seq))
 	if ev.PeerPID != 0 || ev.PeerComm != "" {
 		label := "preemptor"
 		if ev.Op == event.CPUContention {
@@ -244,7 +248,7 @@ func (b *builder) flushAll() error {
 }
 
 func (b *builder) args(id store.EventID, ev *event.Event) []arg {
-	b.argBuf = append(b.argBuf[:0], strArg("id", id.String()))
+	b.argBuf = append(b.argBuf[:0], idArg(id.Node, id.Seq))
 	if ev.Ret != 0 {
 		b.argBuf = append(b.argBuf, intArg("return_code", int64(ev.Ret)))
 	}
@@ -257,18 +261,23 @@ func (b *builder) args(id store.EventID, ev *event.Event) []arg {
 	if ev.PeerPID != 0 || ev.PeerComm != "" {
 		b.argBuf = append(b.argBuf, strArg("peer", fmt.Sprintf("%s (%d)", ev.PeerComm, ev.PeerPID)))
 	}
-	return b.opArgs(b.argBuf, ev)
+	b.argBuf = b.opArgs(b.argBuf, ev)
+	return b.argBuf
 }
 
 // opArgs names the op's non-zero args after docs/events.md ("args: size,
 // device pointer" gives size and device_pointer).
 func (b *builder) opArgs(out []arg, ev *event.Event) []arg {
-	names, ok := b.argNames[ev.Key()]
-	if !ok {
-		info, _ := event.LookupOp(ev.Source, ev.Op)
-		names = argNamesOf(info.Description)
-		b.argNames[ev.Key()] = names
+	if ev.Key() != b.lastKey || b.lastNames == nil {
+		names, ok := b.argNames[ev.Key()]
+		if !ok {
+			info, _ := event.LookupOp(ev.Source, ev.Op)
+			names = argNamesOf(info.Description)
+			b.argNames[ev.Key()] = names
+		}
+		b.lastKey, b.lastNames = ev.Key(), &names
 	}
+	names := b.lastNames
 	for i, v := range ev.Args {
 		if v == 0 {
 			continue
