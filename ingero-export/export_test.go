@@ -9,7 +9,9 @@ import (
 	"testing"
 
 	"ingero.dev/common/cli/clitest"
+	"ingero.dev/common/event"
 	"ingero.dev/common/recording/recordingtest"
+	"ingero.dev/common/store"
 	"ingero.dev/common/store/storetest"
 )
 
@@ -221,5 +223,39 @@ func TestExportFromStream(t *testing.T) {
 	slices, instants := f.slicesAndInstants()
 	if tr.slices != slices || tr.instants != instants || tr.flows != f.flows {
 		t.Errorf("from a stream: slices %d instants %d flows %d, want %d %d %d", tr.slices, tr.instants, tr.flows, slices, instants, f.flows)
+	}
+}
+
+// Annotations become slices (spans) and instants on their node, with the
+// labels as args; overlapping spans take separate rows, so slices nest.
+func TestAnnotationsOnTheTimeline(t *testing.T) {
+	f := writeFixture(t)
+	w, err := store.OpenWriter(f.path, store.Options{FlushInterval: -1})
+	must(t, err)
+	must(t, w.PutAnnotations([]event.Annotation{
+		{TimeNs: t0, SpanStart: t0, SpanEnd: t0 + 300_000, PID: 100, Node: "node-a", Labels: map[string]string{"request_id": "r1"}},
+		{TimeNs: t0 + 100_000, SpanStart: t0 + 100_000, SpanEnd: t0 + 400_000, PID: 100, Node: "node-a", Labels: map[string]string{"request_id": "r2"}},
+		{TimeNs: t0 + 350_000, Node: "node-a", Labels: map[string]string{"phase": "eval"}},
+	}))
+	must(t, w.Close())
+	tr, err := checkPerfetto(exportTo(t, f, "a.perfetto-trace"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	slices, instants := f.slicesAndInstants()
+	if tr.slices != slices+2 || tr.instants != instants+1 {
+		t.Errorf("slices %d instants %d, want %d %d", tr.slices, tr.instants, slices+2, instants+1)
+	}
+	first, second := tr.named("annotations"), tr.named("annotations 2")
+	if len(first) != 3 || len(second) != 2 || first[0].name != "request_id=r1" || first[0].args["request_id"] != "r1" ||
+		second[0].name != "request_id=r2" {
+		t.Errorf("annotation rows: %d and %d events", len(first), len(second))
+	}
+	js, err := checkJSON(exportTo(t, f, "a.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if js.rowOf["phase=eval"] != "annotations" || js.rowOf["request_id=r2"] != "annotations 2" {
+		t.Errorf("JSON rows: %v", js.rowOf)
 	}
 }

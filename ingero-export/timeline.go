@@ -91,6 +91,9 @@ func build(ctx context.Context, rec *recording.Recording, sel selection, out sin
 	if err := b.chains(ctx, rec, sel); err != nil {
 		return err
 	}
+	if err := b.annotations(rec, sel); err != nil {
+		return err
+	}
 	return out.finish()
 }
 

@@ -25,6 +25,7 @@ type tracks struct {
 	offCPU    map[procKey]*track
 	chains    map[string]*track
 	counters  map[string]*track
+	annLanes  map[string]*track
 	procNames map[procKey]string
 	next      uint64
 }
@@ -38,7 +39,7 @@ func newTracks(out sink, nodes []string, names []event.ProcessName) *tracks {
 	sort.Strings(nodes)
 	t := &tracks{out: out, multi: len(nodes) > 1, nodeIdx: map[string]uint32{}, nodes: map[string]*track{},
 		procs: map[procKey]*track{}, threads: map[procKey]*track{}, offCPU: map[procKey]*track{},
-		chains: map[string]*track{}, counters: map[string]*track{}, procNames: map[procKey]string{}}
+		chains: map[string]*track{}, counters: map[string]*track{}, annLanes: map[string]*track{}, procNames: map[procKey]string{}}
 	for i, n := range nodes {
 		t.nodeIdx[n] = uint32(i)
 	}
@@ -165,5 +166,26 @@ func (t *tracks) counter(node, name, unit string) (*track, error) {
 	}
 	tr := &track{uuid: t.uuid(), parent: n.uuid, kind: trackCounter, pid: n.pid, name: name, unit: unit}
 	t.counters[key] = tr
+	return tr, t.out.track(tr)
+}
+
+// annotationTrack is lane i of the node's annotation rows.
+func (t *tracks) annotationTrack(node string, lane int) (*track, error) {
+	key := fmt.Sprintf("%s\x00%d", node, lane)
+	if tr := t.annLanes[key]; tr != nil {
+		return tr, nil
+	}
+	n, err := t.node(node)
+	if err != nil {
+		return nil, err
+	}
+	name := "annotations"
+	if lane > 0 {
+		name = fmt.Sprintf("annotations %d", lane+1)
+	}
+	// JSON rows of the node: chains use tids +1…+3, annotations +16 on.
+	tr := &track{uuid: t.uuid(), parent: n.uuid, kind: trackPlain, pid: n.pid, tid: n.pid + 16 + uint32(lane),
+		name: name, sortIndex: 8 + lane}
+	t.annLanes[key] = tr
 	return tr, t.out.track(tr)
 }
