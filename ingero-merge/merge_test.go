@@ -104,6 +104,9 @@ func TestSameNodeTwiceIsRenumbered(t *testing.T) {
 	if got := queryInt(t, m, `SELECT count(*) FROM sessions`); got != 2 {
 		t.Errorf("%d sessions, want 2 (re-keyed apart)", got)
 	}
+	if !strings.Contains(r.err, "session node-a:1796000000000000000 is in both") {
+		t.Errorf("no warning about the session recorded twice: %s", r.err)
+	}
 	// New events recorded into the merged file continue after both runs.
 	if got := queryInt(t, m, `SELECT next_seq FROM nodes WHERE name = 'node-a'`); got != 801 {
 		t.Errorf("next_seq %d", got)

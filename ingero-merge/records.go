@@ -3,6 +3,7 @@ package merge
 import (
 	"context"
 	"fmt"
+	"io"
 
 	"ingero.dev/common/event"
 	"ingero.dev/common/store"
@@ -12,7 +13,7 @@ import (
 // when renamed or taken), stacks (deduplicated by their hash ID), process
 // names and snapshots (keyed by node, so two nodes' PID 1 stay apart),
 // chains and annotations.
-func copyRecords(ctx context.Context, w *store.Writer, s *source, idx int, taken map[string]bool) error {
+func copyRecords(ctx context.Context, w *store.Writer, s *source, idx int, taken map[string]string, errw io.Writer) error {
 	fail := func(what string, err error) error { return fmt.Errorf("merging %s of %s: %w", what, s.path, err) }
 	sessions, err := s.rec.Sessions()
 	if err != nil {
@@ -23,10 +24,13 @@ func copyRecords(ctx context.Context, w *store.Writer, s *source, idx int, taken
 		node := s.rename(ses.Node)
 		ses.ID = renameID(ses.ID, ses.Node, node)
 		ses.Node = node
-		if taken[ses.ID] {
-			ses.ID = fmt.Sprintf("%s~%d", ses.ID, idx+1)
+		if first, dup := taken[ses.ID]; dup {
+			id := fmt.Sprintf("%s~%d", ses.ID, idx+1)
+			fmt.Fprintf(errw, "ingero merge: warning: session %s is in both %s and %s (one run recorded twice, as a database and a stream?): its events are counted twice; the second is kept as %s\n",
+				ses.ID, first, s.path, id)
+			ses.ID = id
 		}
-		taken[ses.ID] = true
+		taken[ses.ID] = s.path
 		s.sessions[old] = ses.ID
 		if err := w.BeginSession(ses); err != nil {
 			return fail("sessions", err)

@@ -43,9 +43,9 @@ func run(ctx context.Context, req *request, errw io.Writer) (*summary, error) {
 		return nil, fmt.Errorf("creating %s: %w", req.out, err)
 	}
 	prog := newProgress(srcs, req, errw)
-	sessionIDs := map[string]bool{}
+	sessionIDs := map[string]string{} // session ID → the input it came from
 	for i, s := range srcs {
-		err := copyRecords(ctx, w, s, i, sessionIDs)
+		err := copyRecords(ctx, w, s, i, sessionIDs, errw)
 		if err == nil {
 			err = copyEvents(ctx, w, s, prog)
 		}
