@@ -106,7 +106,7 @@ func (c *config) parseRest(args []string) ([]string, error) {
 func (c *config) check(inputs []string) (*request, error) {
 	switch {
 	case c.nodes != "":
-		return nil, cli.Usagef("--nodes (fetching recordings from dashboards) is not in this build yet (issue: fleet fan-out); copy the nodes' databases here and merge the files")
+		return nil, cli.Usagef("--nodes (fetching recordings from dashboards) is not in this build yet (issue #14, fleet fan-out); copy the nodes' databases here and merge the files")
 	case c.out == "":
 		return nil, cli.Usagef("name the merged database with -o FILE, such as: ingero merge a.db b.db -o cluster.db")
 	case len(inputs) == 0:
