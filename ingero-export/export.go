@@ -36,7 +36,7 @@ func New(stdio cli.Stdio) *ffcli.Command {
 	c.fs = fs
 	cli.DBFlag(fs, &c.db)
 	fs.StringVar(&c.out, "o", "", "write the trace to `FILE` (- for standard output)")
-	fs.StringVar(&c.out, "output", "", "same as -o")
+	fs.StringVar(&c.out, "output", "", "same as -o `FILE`")
 	fs.StringVar(&c.format, "format", "", "perfetto (native protobuf) or chrome-json (Trace Event Format); default: chrome-json for a .json or .json.gz FILE, else perfetto")
 	fs.BoolVar(&c.gzip, "gzip", false, "compress with gzip (implied by a .gz FILE)")
 	fs.StringVar(&c.pids, "pid", "", "only these processes: `PID[,PID…]`")

@@ -40,7 +40,7 @@ func newCommand(c *config) *ffcli.Command {
 	fs := flag.NewFlagSet("merge", flag.ContinueOnError)
 	c.fs = fs
 	fs.StringVar(&c.out, "o", "", "write the merged database to `FILE` (required)")
-	fs.StringVar(&c.out, "output", "", "same as -o")
+	fs.StringVar(&c.out, "output", "", "same as -o `FILE`")
 	fs.BoolVar(&c.force, "force", false, "replace the -o file if it exists")
 	fs.StringVar(&c.forceNode, "force-node", "", "node `NAME` for inputs recorded without one")
 	timerange.DurationVar(fs, &c.skewThreshold, "clock-skew-threshold", defaultSkewThreshold,
