@@ -21,8 +21,9 @@ type chromeSink struct {
 }
 
 // offCPUTid moves a thread's off-CPU row apart from the thread's own row:
-// JSON rows are (pid, tid) pairs, and shown tids stay below 2^31.
-const offCPUTid = 1 << 31
+// JSON rows are (pid, tid) pairs, shown tids stay below 2^30 (maxNodes),
+// and readers parse tids as 32-bit signed integers.
+const offCPUTid = 1 << 30
 
 func newChromeSink(w *bufio.Writer) *chromeSink {
 	return &chromeSink{w: w, first: true, stats: &sinkStats{}}

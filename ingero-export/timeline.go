@@ -70,6 +70,9 @@ func build(ctx context.Context, rec *recording.Recording, sel selection, out sin
 	if err != nil {
 		return err
 	}
+	if len(nodes) > maxNodes {
+		return fmt.Errorf("the recording holds %d nodes; a trace shows at most %d side by side: export a --pid selection, or merge fewer nodes", len(nodes), maxNodes)
+	}
 	names, err := rec.ProcessNames()
 	if err != nil {
 		return err

@@ -13,6 +13,10 @@ import (
 // keeps two nodes' PID 100 apart. A one-node trace shows the real PIDs.
 const nodeBits = 22
 
+// maxNodes keeps every shown pid and tid below 2^30, so that the JSON
+// format's off-CPU rows (tid + 2^30) still fit a signed 32-bit integer.
+const maxNodes = 1<<(30-nodeBits) - 1
+
 // tracks hands out the timeline's rows, declaring each to the sink on
 // first use. Its maps grow with the processes and threads, not events.
 type tracks struct {
