@@ -71,7 +71,7 @@ func build(ctx context.Context, rec *recording.Recording, sel selection, out sin
 		return err
 	}
 	if len(nodes) > maxNodes {
-		return fmt.Errorf("the recording holds %d nodes; a trace shows at most %d side by side: export a --pid selection, or merge fewer nodes", len(nodes), maxNodes)
+		return fmt.Errorf("the recording holds %d nodes; a trace shows at most %d side by side: merge fewer nodes into the file you export", len(nodes), maxNodes)
 	}
 	names, err := rec.ProcessNames()
 	if err != nil {
