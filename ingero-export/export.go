@@ -69,6 +69,9 @@ func (c *config) exec(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	if st.slices+st.instants+st.counters == 0 {
+		fmt.Fprintf(c.stdio.Err, "ingero export: warning: the trace is empty: no events, chains, annotations or snapshots%s%s\n", req.pidNote(), req.windowNote())
+	}
 	if req.out != "-" {
 		fmt.Fprintf(c.stdio.Out, "wrote %s (%s%s): %d tracks, %d slices, %d instants, %d counter values, %d launch→sync arrows\n",
 			req.out, req.format, gzNote(req.gzip), st.tracks, st.slices, st.instants, st.counters, st.flows)

@@ -135,6 +135,18 @@ func TestSelection(t *testing.T) {
 	if js.complete+js.instants != len(f.events)+len(f.chains) {
 		t.Errorf("--pid 100 kept %d of %d", js.complete+js.instants, len(f.events)+len(f.chains))
 	}
+	empty := filepath.Join(t.TempDir(), "empty.db")
+	w, err := store.OpenWriter(empty, store.Options{})
+	must(t, err)
+	must(t, w.Close())
+	out := filepath.Join(t.TempDir(), "empty.json")
+	r := runExport(t, "-d", empty, "-o", out, "--pid", "999")
+	if r.code != 0 || !strings.Contains(r.err, "warning: the trace is empty: no events, chains, annotations or snapshots of --pid 999 in the recording") {
+		t.Errorf("empty export: exit %d, stderr %q", r.code, r.err)
+	}
+	if _, err := checkJSON(readFile(t, out)); err != nil {
+		t.Errorf("empty JSON trace: %v", err)
+	}
 	js, err = checkJSON(exportTo(t, f, "t.json", "--pid", "999"))
 	if err != nil {
 		t.Fatal(err)

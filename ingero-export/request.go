@@ -97,3 +97,17 @@ func checkOutput(path string) error {
 	}
 	return nil
 }
+
+func (req *request) pidNote() string {
+	if len(req.pids) == 0 {
+		return ""
+	}
+	return " of --pid " + req.cfg.pids
+}
+
+func (req *request) windowNote() string {
+	if req.cfg.window.Since == "" && req.cfg.window.From == "" && req.cfg.window.To == "" {
+		return " in the recording"
+	}
+	return " in the window (relative times count back from the recording's newest event)"
+}
