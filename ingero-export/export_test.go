@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"io"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -269,5 +270,17 @@ func TestAnnotationsOnTheTimeline(t *testing.T) {
 	}
 	if js.rowOf["phase=eval"] != "annotations" || js.rowOf["request_id=r2"] != "annotations 2" {
 		t.Errorf("JSON rows: %v", js.rowOf)
+	}
+}
+
+func TestBadRecordings(t *testing.T) {
+	f := writeFixture(t)
+	for _, bad := range recordingtest.BadRecordings(t, f.path) {
+		out := filepath.Join(t.TempDir(), "x.json")
+		r := runExport(t, "-d", bad.Path, "-o", out)
+		clitest.OneLineFailure(t, "ingero export", r.code, r.out, r.err, 1, bad.Want)
+		if _, err := os.Stat(out); err == nil {
+			t.Errorf("%s: a failed export left %s", bad.Path, out)
+		}
 	}
 }

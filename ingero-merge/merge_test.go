@@ -9,6 +9,7 @@ import (
 
 	"ingero.dev/common/cli/clitest"
 	"ingero.dev/common/event"
+	"ingero.dev/common/recording/recordingtest"
 	"ingero.dev/common/store"
 	"ingero.dev/common/store/storetest"
 )
@@ -239,5 +240,20 @@ func TestProgressOnStderr(t *testing.T) {
 	r = runMergeEvery(t, 0, a, b, "-o", filepath.Join(t.TempDir(), "m.db"), "--quiet")
 	if r.err != "" {
 		t.Errorf("--quiet printed %q", r.err)
+	}
+}
+
+func TestBadRecordings(t *testing.T) {
+	good := writeDB(t, makeNode("n1", 10, 0))
+	for _, bad := range recordingtest.BadRecordings(t, good) {
+		if strings.Contains(bad.Path, "missing") {
+			continue // a usage error, tested in TestOutputRules
+		}
+		out := filepath.Join(t.TempDir(), "m.db")
+		r := runMerge(t, good, bad.Path, "-o", out)
+		clitest.OneLineFailure(t, "ingero merge", r.code, r.out, r.err, 1, bad.Want)
+		if _, err := os.Stat(out); err == nil {
+			t.Errorf("%s: a failed merge left %s", bad.Path, out)
+		}
 	}
 }
