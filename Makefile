@@ -63,7 +63,7 @@ export INGERO_E2E
 # go-nvml's header trips deprecation warnings that say nothing about our code.
 export CGO_CFLAGS ?= -O2 -g -Wno-deprecated-declarations
 
-.PHONY: help build test lint bench generate deps install demo tidy clean FORCE
+.PHONY: help build test test-deps lint bench generate deps install demo tidy clean FORCE
 
 help: ## list targets and options
 	@echo "Targets:"
@@ -119,6 +119,29 @@ deps: ## install clang-14, llvm-14 and libbpf-dev with apt-get when missing
 		echo "installing:$$missing"; \
 		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get update; \
 		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y$$missing; \
+	fi
+
+# The real consumers some tests hand their output to: protoc (with
+# Perfetto's vendored trace schema) and DevTools' trace engine from npm,
+# pinned and kept in .cache/node so a second run installs nothing.
+TRACE_ENGINE := @paulirish/trace_engine@0.0.65
+
+test-deps: ## install what the export tests check against: protobuf-compiler (apt) and DevTools' trace engine (npm, cached in .cache/node)
+	@if ! command -v protoc >/dev/null; then \
+		echo "installing: protobuf-compiler"; \
+		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y protobuf-compiler || { \
+			$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get update && \
+			$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y protobuf-compiler; }; \
+	fi
+	@if ! command -v npm >/dev/null; then \
+		echo "installing: nodejs npm"; \
+		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y nodejs npm; \
+	fi
+	@want='$(TRACE_ENGINE)'; want=$${want##*@}; \
+	have=$$(node -p "require('./.cache/node/node_modules/@paulirish/trace_engine/package.json').version" 2>/dev/null || true); \
+	if [ "$$have" != "$$want" ]; then \
+		echo "installing: $(TRACE_ENGINE) into .cache/node"; \
+		mkdir -p .cache/node && npm install --prefix .cache/node --no-audit --no-fund --silent '$(TRACE_ENGINE)'; \
 	fi
 
 # Install layout: $(PREFIX)/bin/ingero is the multiplexer and every

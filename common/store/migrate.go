@@ -16,6 +16,7 @@ type migration func(*sqlite3.Conn) error
 
 var migrations = []migration{
 	migrateToV1,
+	migrateToV2,
 }
 
 // minReadableVersion is the oldest schema the Reader understands. Readers

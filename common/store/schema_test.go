@@ -18,8 +18,8 @@ func TestNewSchema(t *testing.T) {
 	path := tempDB(t)
 	writeDB(t, path, Options{}, nil)
 	r := openReader(t, path)
-	if r.SchemaVersion() != 1 {
-		t.Fatalf("schema version %d, want 1", r.SchemaVersion())
+	if r.SchemaVersion() != 2 {
+		t.Fatalf("schema version %d, want 2", r.SchemaVersion())
 	}
 	res, err := r.Query(context.Background(), 0, `SELECT key, value FROM schema_info ORDER BY key`)
 	if err != nil {
@@ -29,7 +29,7 @@ func TestNewSchema(t *testing.T) {
 	for _, row := range res.Rows {
 		info[row[0].(string)] = row[1]
 	}
-	if info["version"] != "1" || info["time_unit"] != "unix_ns" || info["duration_unit"] != "ns" {
+	if info["version"] != "2" || info["time_unit"] != "unix_ns" || info["duration_unit"] != "ns" {
 		t.Errorf("schema_info = %v", info)
 	}
 	res, err = r.Query(context.Background(), 0, `SELECT count(*) FROM ops`)
@@ -80,7 +80,7 @@ func TestNewerSchemaIsRefused(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := "database " + path + " has schema v3, newer than this ingero understands (v1): upgrade ingero"
+	want := "database " + path + " has schema v3, newer than this ingero understands (v2): upgrade ingero"
 	_, rerr := OpenReadOnly(path)
 	_, werr := OpenWriter(path, Options{})
 	for name, err := range map[string]error{"reader": rerr, "writer": werr} {
