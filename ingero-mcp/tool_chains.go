@@ -32,7 +32,9 @@ type ChainsIn struct {
 // ChainsOut is explain --json's report (docs/json.md), ranked and cut to
 // top_n, with a note on what was left out.
 type ChainsOut struct {
-	report.Chains
+	Window report.Window  `json:"window"`
+	Events int64          `json:"events"`
+	Chains []report.Chain `json:"chains"` // [] when none
 	// Found counts the chains before top_n and severity cut them.
 	Found int    `json:"found"`
 	Note  string `json:"note,omitempty" fence:"ours"`
@@ -105,12 +107,13 @@ func (s *server) causalChains(ctx context.Context, in ChainsIn) (*ChainsOut, err
 		}
 		labels = annotate.New(anns).Chains(rep.Chains)
 	}
-	out := &ChainsOut{Chains: report.NewChains(rep, labels), Found: found}
-	for i := range out.Chains.Chains {
+	rc := report.NewChains(rep, labels)
+	out := &ChainsOut{Window: rc.Window, Events: rc.Events, Chains: rc.Chains, Found: found}
+	for i := range out.Chains {
 		// The engine writes a handful of steps; a stored chain from a
 		// crafted file may hold a million.
-		if tl := out.Chains.Chains[i].Timeline; len(tl) > maxSteps {
-			out.Chains.Chains[i].Timeline = tl[:maxSteps]
+		if tl := out.Chains[i].Timeline; len(tl) > maxSteps {
+			out.Chains[i].Timeline = tl[:maxSteps]
 			note += fmt.Sprintf("chain %d's timeline cut to its first %d of %d steps. ", i+1, maxSteps, len(tl))
 		}
 	}

@@ -67,7 +67,7 @@ func hex(v uint64) string { return fmt.Sprintf("0x%x", v) }
 
 func (s *server) graphLifecycle(ctx context.Context, in GraphLifecycleIn) (*GraphLifecycleOut, error) {
 	if in.PID == 0 {
-		return nil, fmt.Errorf("pid is required: the process whose CUDA Graphs to show (get_per_process lists them)")
+		return nil, fmt.Errorf("pid: a process id, not 0 (get_per_process lists them)")
 	}
 	r, w, err := s.openWindow(in.Common)
 	if err != nil {
