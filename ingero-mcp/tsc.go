@@ -19,11 +19,12 @@ import (
 //     so each key is written once instead of once per row;
 //   - no indentation or spaces.
 //
-// A key the legend does not know is kept. The legend is in the server's
-// instructions and each tool's description, so the model can read it back.
+// A key the legend does not know is kept, and so are the keys inside a
+// chain's evidence, whose names the rules document (docs/rules.md). Each
+// tool's description carries the legend of its keys.
 var legend = map[string]string{
 	"timestamp": "t", "pid": "p", "tid": "tid", "duration_ns": "d_ns",
-	"calls": "n", "count": "n", "errors": "err", "events": "evts",
+	"calls": "n", "count": "cnt", "errors": "err", "events": "evts",
 	"p50_ns": "p50", "p95_ns": "p95", "p99_ns": "p99", "max_ns": "max",
 	"min_ns": "min", "mean_ns": "mean", "total_ns": "tot", "wall_share": "w",
 	"severity": "sev", "summary": "sum", "root_cause": "rc", "timeline": "tl",
@@ -31,7 +32,7 @@ var legend = map[string]string{
 	"processes": "procs", "window": "win", "detected": "at", "contention": "cont",
 	"annotations": "ann", "source": "src", "frames": "fr", "launches": "lau",
 	"instantiations": "inst", "captures": "cap", "rate_per_s": "rate",
-	"truncated": "trunc", "columns": "cols", "duration_ms": "ms",
+	"truncated": "trunc", "duration_ms": "ms",
 	"first": "t0", "last": "t1", "name": "nm", "note": "note",
 }
 
@@ -61,7 +62,7 @@ func compact(v any) ([]byte, error) {
 		return nil, err
 	}
 	var b bytes.Buffer
-	if err := writeTSC(&b, tree); err != nil {
+	if err := writeTSC(&b, tree, true); err != nil {
 		return nil, err
 	}
 	return b.Bytes(), nil
@@ -169,7 +170,10 @@ func short(key string) string {
 	return key
 }
 
-func writeTSC(b *bytes.Buffer, n *node) error {
+// verbatim are the keys whose objects keep their own keys.
+var verbatim = map[string]bool{"evidence": true}
+
+func writeTSC(b *bytes.Buffer, n *node, rename bool) error {
 	switch {
 	case n.isObj:
 		b.WriteByte('{')
@@ -177,22 +181,26 @@ func writeTSC(b *bytes.Buffer, n *node) error {
 			if i > 0 {
 				b.WriteByte(',')
 			}
-			writeKey(b, short(m.key))
-			if err := writeTSC(b, m.val); err != nil {
+			k := m.key
+			if rename {
+				k = short(k)
+			}
+			writeKey(b, k)
+			if err := writeTSC(b, m.val, rename && !verbatim[m.key]); err != nil {
 				return err
 			}
 		}
 		b.WriteByte('}')
 	case n.isArr:
 		if cols, ok := tableColumns(n.arr); ok {
-			return writeTable(b, cols, n.arr)
+			return writeTable(b, cols, n.arr, rename)
 		}
 		b.WriteByte('[')
 		for i, v := range n.arr {
 			if i > 0 {
 				b.WriteByte(',')
 			}
-			if err := writeTSC(b, v); err != nil {
+			if err := writeTSC(b, v, rename); err != nil {
 				return err
 			}
 		}
@@ -233,13 +241,16 @@ func tableColumns(arr []*node) ([]string, bool) {
 
 var null = &node{scalar: json.RawMessage("null")}
 
-func writeTable(b *bytes.Buffer, cols []string, rows []*node) error {
+func writeTable(b *bytes.Buffer, cols []string, rows []*node, rename bool) error {
 	b.WriteString(`{"cols":[`)
 	for i, c := range cols {
 		if i > 0 {
 			b.WriteByte(',')
 		}
-		raw, _ := marshal(short(c))
+		if rename {
+			c = short(c)
+		}
+		raw, _ := marshal(c)
 		b.Write(raw)
 	}
 	b.WriteString(`],"rows":[`)
@@ -259,7 +270,7 @@ func writeTable(b *bytes.Buffer, cols []string, rows []*node) error {
 					break
 				}
 			}
-			if err := writeTSC(b, v); err != nil {
+			if err := writeTSC(b, v, rename && !verbatim[c]); err != nil {
 				return err
 			}
 		}
