@@ -2,6 +2,7 @@ package mcp
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -20,13 +21,20 @@ func (c *config) exec(ctx context.Context, args []string) error {
 	if err := c.check(args); err != nil {
 		return err
 	}
+	var front *httpFront
+	if c.http != "" {
+		var err error
+		if front, err = c.prepareHTTP(); err != nil {
+			return err
+		}
+	}
 	src := &source{flag: c.db}
 	defer src.close()
 	if err := c.preopen(src); err != nil {
 		return err
 	}
 	srv := newServer(src).build()
-	if c.http == "" {
+	if front == nil {
 		fmt.Fprintf(c.stdio.Err, "ingero mcp: serving %s over stdio\n", src.describe())
 		err := srv.Run(ctx, &mcp.IOTransport{Reader: io.NopCloser(c.stdio.In), Writer: nopWriteCloser{c.stdio.Out}})
 		if err == nil || errors.Is(err, io.EOF) || ctx.Err() != nil {
@@ -34,7 +42,7 @@ func (c *config) exec(ctx context.Context, args []string) error {
 		}
 		return fmt.Errorf("stdio: %w", err)
 	}
-	return c.serveHTTP(ctx, srv, src)
+	return c.serveHTTP(ctx, front, srv, src)
 }
 
 // preopen opens the recording once at start, so a file that is not a
@@ -64,15 +72,40 @@ func (nopWriteCloser) Close() error { return nil }
 // sessionIdle closes HTTP sessions a client abandoned without DELETE.
 const sessionIdle = 30 * time.Minute
 
-func (c *config) serveHTTP(ctx context.Context, srv *mcp.Server, src *source) error {
+// httpFront is the checked --http setup: address, TLS and token.
+type httpFront struct {
+	tls         *tls.Config
+	scheme, how string
+	token       string
+}
+
+// prepareHTTP checks the --http flags and loads or makes the certificate
+// before anything else, so a mistake there fails at once.
+func (c *config) prepareHTTP() (*httpFront, error) {
 	host, _, err := net.SplitHostPort(c.http)
 	if err != nil {
-		return cli.Usagef("--http %q: want HOST:PORT, such as 127.0.0.1:8080 or :8080", c.http)
+		return nil, cli.Usagef("--http %q: want HOST:PORT, such as 127.0.0.1:8080 or :8080", c.http)
 	}
-	if c.noTLS && !httpsec.IsLoopbackHost(host) {
-		return cli.Usagef("--no-tls serves plain HTTP, which is allowed on loopback addresses only, not on %q: use --http 127.0.0.1:PORT, or drop --no-tls", c.http)
+	f := &httpFront{scheme: "http", how: "plain HTTP (--no-tls)", token: httpsec.TokenFromEnv(TokenEnv)}
+	if c.noTLS {
+		if !httpsec.IsLoopbackHost(host) {
+			return nil, cli.Usagef("--no-tls serves plain HTTP, which is allowed on loopback addresses only, not on %q: use --http 127.0.0.1:PORT, or drop --no-tls", c.http)
+		}
+		return f, nil
 	}
-	token := httpsec.TokenFromEnv(TokenEnv)
+	cert, err := httpsec.LoadOrGenerate(c.tlsCert, c.tlsKey, httpsec.ListenHosts(c.http))
+	if err != nil {
+		return nil, err
+	}
+	f.tls, f.scheme = httpsec.ServerConfig(cert), "https"
+	f.how = "TLS 1.3, certificate " + c.tlsCert + ", SHA-256 fingerprint " + cert.Fingerprint
+	if cert.SelfSigned {
+		f.how = "TLS 1.3, self-signed certificate valid 24h, SHA-256 fingerprint " + cert.Fingerprint
+	}
+	return f, nil
+}
+
+func (c *config) serveHTTP(ctx context.Context, f *httpFront, srv *mcp.Server, src *source) error {
 	handler := mcp.NewStreamableHTTPHandler(func(*http.Request) *mcp.Server { return srv }, &mcp.StreamableHTTPOptions{
 		SessionTimeout: sessionIdle,
 		// httpsec's guard checks Host, with --allow-host; the SDK's own
@@ -81,26 +114,14 @@ func (c *config) serveHTTP(ctx context.Context, srv *mcp.Server, src *source) er
 	})
 	mux := http.NewServeMux()
 	mux.Handle("/mcp", handler)
-	guard := &httpsec.Guard{AllowHosts: c.allowHosts, Token: token, Realm: "ingero mcp"}
-	hs := &httpsec.Server{Addr: c.http, Handler: guard.Wrap(mux), ErrorLog: c.stdio.Err}
-	scheme, how := "http", "plain HTTP (--no-tls)"
-	if !c.noTLS {
-		cert, err := httpsec.LoadOrGenerate(c.tlsCert, c.tlsKey, httpsec.ListenHosts(c.http))
-		if err != nil {
-			return err
-		}
-		hs.TLS = httpsec.ServerConfig(cert)
-		scheme, how = "https", "TLS 1.3, certificate "+c.tlsCert+", SHA-256 fingerprint "+cert.Fingerprint
-		if cert.SelfSigned {
-			how = "TLS 1.3, self-signed certificate valid 24h, SHA-256 fingerprint " + cert.Fingerprint
-		}
-	}
+	guard := &httpsec.Guard{AllowHosts: c.allowHosts, Token: f.token, Realm: "ingero mcp"}
+	hs := &httpsec.Server{Addr: c.http, Handler: guard.Wrap(mux), TLS: f.tls, ErrorLog: c.stdio.Err}
 	auth := "no token: anyone who can reach it can read the recording; set $" + TokenEnv + " to require one"
-	if token != "" {
+	if f.token != "" {
 		auth = "bearer token from $" + TokenEnv + " required"
 	}
 	hs.OnListen = func(a net.Addr) {
-		fmt.Fprintf(c.stdio.Err, "ingero mcp: serving %s at %s://%s/mcp (%s; %s)\n", src.describe(), scheme, a, how, auth)
+		fmt.Fprintf(c.stdio.Err, "ingero mcp: serving %s at %s://%s/mcp (%s; %s)\n", src.describe(), f.scheme, a, f.how, auth)
 		if c.onListen != nil {
 			c.onListen(a.String())
 		}

@@ -136,7 +136,9 @@ func (s *server) graphLifecycle(ctx context.Context, in GraphLifecycleIn) (*Grap
 	for _, g := range byGraph {
 		out.Graphs = append(out.Graphs, *g)
 	}
-	slices.SortFunc(out.Graphs, func(a, b GraphLife) int { return cmp.Or(cmp.Compare(a.Captured, b.Captured), cmp.Compare(a.Graph, b.Graph)) })
+	slices.SortFunc(out.Graphs, func(a, b GraphLife) int {
+		return cmp.Or(cmp.Compare(a.Captured, b.Captured), cmp.Compare(a.Graph, b.Graph))
+	})
 	if len(out.Steps) == 0 {
 		out.Note, err = s.noGraphs(ctx, r, in.PID)
 	}
