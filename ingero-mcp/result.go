@@ -54,7 +54,15 @@ func render(c Common, v any) ([]byte, error) {
 // one line the agent can act on) rather than protocol errors, so the
 // session goes on.
 func handler[In any, Out any](common func(In) Common, run func(context.Context, In) (*Out, error)) mcp.ToolHandlerFor[In, *Out] {
-	return func(ctx context.Context, _ *mcp.CallToolRequest, in In) (*mcp.CallToolResult, *Out, error) {
+	return func(ctx context.Context, req *mcp.CallToolRequest, in In) (_ *mcp.CallToolResult, _ *Out, err error) {
+		// SQLite (through its wasm build) panics when it runs out of
+		// memory, which a crafted recording can make it do. One call
+		// fails; the server and its other sessions go on.
+		defer func() {
+			if p := recover(); p != nil {
+				err = fmt.Errorf("%s failed: %v; the server goes on, but this recording needs a narrower question", req.Params.Name, p)
+			}
+		}()
 		out, err := run(ctx, in)
 		if err != nil {
 			return nil, nil, err

@@ -9,6 +9,7 @@ import (
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
+	"ingero.dev/common/adhoc"
 	"ingero.dev/common/cli"
 	"ingero.dev/common/report"
 	"ingero.dev/common/store"
@@ -21,10 +22,11 @@ type server struct {
 	// executable and lookPath find sibling binaries; tests replace them.
 	executable func() (string, error)
 	lookPath   func(string) (string, error)
+	sqlLimits  adhoc.Limits // run_sql's bounds; tests shorten the timeout
 }
 
 func newServer(src *source) *server {
-	return &server{src: src, executable: os.Executable, lookPath: exec.LookPath}
+	return &server{src: src, executable: os.Executable, lookPath: exec.LookPath, sqlLimits: sqlLimits}
 }
 
 // instructions reach the agent at initialization.

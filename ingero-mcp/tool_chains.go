@@ -86,7 +86,7 @@ func (s *server) causalChains(ctx context.Context, in ChainsIn) (*ChainsOut, err
 		note = fmt.Sprintf("%d events in the window, more than the %d analysed per call: these are the chains trace stored while recording; pass a shorter since to analyse again. ", n, maxAnalyzed)
 	}
 	if in.Stored {
-		rep, err = storedChains(r, opts, w, n)
+		rep, err = storedChains(ctx, r, opts, w, n)
 	} else {
 		rep, err = causal.Analyze(ctx, r, opts)
 	}
@@ -135,20 +135,4 @@ func eventCount(ctx context.Context, r *store.Reader, w window, pids []uint32) (
 		return 0, err
 	}
 	return countOf(rows), nil
-}
-
-// storedChains reads the chains trace detected live, in the window; with
-// pids, those processes' chains and the host-wide ones (PID 0).
-func storedChains(r *store.Reader, opts causal.Options, w window, events int64) (*causal.Report, error) {
-	chains, err := r.Chains(opts.FromNs, opts.ToNs)
-	if err != nil {
-		return nil, err
-	}
-	if len(opts.PIDs) > 0 {
-		chains = slices.DeleteFunc(chains, func(ch event.Chain) bool {
-			return ch.PID != 0 && !slices.Contains(opts.PIDs, ch.PID)
-		})
-	}
-	slices.SortStableFunc(chains, func(a, b event.Chain) int { return int(b.Severity) - int(a.Severity) })
-	return &causal.Report{FromNs: w.bounds(), ToNs: w.end(), Events: events, Chains: chains}, nil
 }

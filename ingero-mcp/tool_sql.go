@@ -30,12 +30,18 @@ type SQLOut struct {
 	Note      string   `json:"note,omitempty" fence:"ours"`
 }
 
+// maxQuery bounds the statement's text.
+const maxQuery = 64 << 10
+
 // sqlLimits are run_sql's bounds.
 var sqlLimits = adhoc.Limits{DefaultRows: 1000, MaxRows: 10000, Timeout: 30 * time.Second, MaxCell: 1000}
 
 func (s *server) runSQL(ctx context.Context, in SQLIn) (*SQLOut, error) {
-	if in.Limit < 0 || in.Limit > sqlLimits.MaxRows {
-		return nil, fmt.Errorf("limit %d: between 1 and %d (0 or absent: %d)", in.Limit, sqlLimits.MaxRows, sqlLimits.DefaultRows)
+	if in.Limit < 0 || in.Limit > s.sqlLimits.MaxRows {
+		return nil, fmt.Errorf("limit %d: between 1 and %d (0 or absent: %d)", in.Limit, s.sqlLimits.MaxRows, s.sqlLimits.DefaultRows)
+	}
+	if len(in.Query) > maxQuery {
+		return nil, fmt.Errorf("query of %d bytes: at most %d; a statement that long is not a question", len(in.Query), maxQuery)
 	}
 	if in.Since != "" {
 		// A statement picks its own rows; a silent rewrite of the
@@ -47,7 +53,7 @@ func (s *server) runSQL(ctx context.Context, in SQLIn) (*SQLOut, error) {
 		return nil, err
 	}
 	defer r.Close()
-	res, err := adhoc.New(r, sqlLimits).Run(ctx, adhoc.Request{SQL: in.Query, MaxRows: in.Limit})
+	res, err := adhoc.New(r, s.sqlLimits).Run(ctx, adhoc.Request{SQL: in.Query, MaxRows: in.Limit})
 	if err != nil {
 		return nil, fmt.Errorf("run_sql: %w", err)
 	}
