@@ -59,4 +59,3 @@ func TestFenceValue(t *testing.T) {
 		t.Errorf("not idempotent: %q %q", again.Name, again.Cell)
 	}
 }
-
