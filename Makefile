@@ -63,7 +63,7 @@ export INGERO_E2E
 # go-nvml's header trips deprecation warnings that say nothing about our code.
 export CGO_CFLAGS ?= -O2 -g -Wno-deprecated-declarations
 
-.PHONY: help build test lint bench generate deps install demo tidy clean FORCE
+.PHONY: help build test lint bench generate deps test-deps install demo tidy clean FORCE
 
 help: ## list targets and options
 	@echo "Targets:"
@@ -120,6 +120,9 @@ deps: ## install clang-14, llvm-14 and libbpf-dev with apt-get when missing
 		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get update; \
 		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y$$missing; \
 	fi
+
+test-deps: ## install the MCP Inspector and conformance suite (with Node 22) that ingero-mcp's tests drive, into a cache (test/mcp-clients.sh)
+	@test/mcp-clients.sh
 
 # Install layout: $(PREFIX)/bin/ingero is the multiplexer and every
 # $(PREFIX)/bin/ingero-<command> is a symlink to it; the standalone

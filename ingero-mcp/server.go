@@ -2,6 +2,7 @@ package mcp
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"os/exec"
 	"reflect"
@@ -72,10 +73,16 @@ func addTool[In commoner, Out any](srv *mcp.Server, name, desc string, run func(
 	if keys := legendFor(jsonKeys(reflect.TypeFor[Out]())); keys != "" {
 		desc += "\nCompact output keys: " + keys + "."
 	}
+	in, out, err := schemasFor[In, Out]()
+	if err != nil {
+		panic(fmt.Sprintf("tool %s: %v", name, err)) // a type the SDK cannot describe: a bug caught by every test
+	}
 	no := false
 	mcp.AddTool(srv, &mcp.Tool{
-		Name:        name,
-		Description: desc,
+		Name:         name,
+		Description:  desc,
+		InputSchema:  in,
+		OutputSchema: out,
 		// run_demo writes a temporary recording of its own; no tool
 		// changes anything the user has.
 		Annotations: &mcp.ToolAnnotations{ReadOnlyHint: name != "run_demo", DestructiveHint: &no, IdempotentHint: true, OpenWorldHint: &no},
