@@ -17,8 +17,8 @@ import (
 // (and bidi overrides) that could hide text from a human reviewing the
 // transcript. The server's own words (notes, hints) are not fenced.
 const (
-	fenceOpen  = "⟦"
-	fenceClose = "⟧"
+	fenceOpen  = "«"
+	fenceClose = "»"
 )
 
 // Caps on one fenced string, in bytes. Names are short in the kernel (15
@@ -199,7 +199,7 @@ func sanitize(s string, limit int) string {
 		switch {
 		case r == '\n' || r == '\t' || r == '\r':
 			r = ' '
-		case unicode.IsControl(r), isBidi(r), r == '⟦', r == '⟧':
+		case unicode.IsControl(r), isBidi(r), r == '«', r == '»':
 			continue
 		}
 		if b.Len()+utf8.RuneLen(r) > limit {

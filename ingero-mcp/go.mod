@@ -4,8 +4,11 @@ go 1.26.0
 
 require (
 	github.com/peterbourgon/ff/v3 v3.4.0
+	github.com/tiktoken-go/tokenizer v0.10.0
 	ingero.dev/common v0.0.0
 )
+
+require github.com/dlclark/regexp2/v2 v2.5.1 // indirect
 
 require (
 	github.com/google/jsonschema-go v0.4.3

@@ -43,7 +43,7 @@ func TestStdioBinaryDrivesEveryTool(t *testing.T) {
 	if from, _ := path(check.structured, "checks_from").(string); !strings.Contains(from, "check --json") {
 		t.Errorf("get_check did not run ingero check: %q", from)
 	}
-	if names := path(check.structured, "checks", 0, "name"); names != "⟦Kernel version⟧" {
+	if names := path(check.structured, "checks", 0, "name"); names != "«Kernel version»" {
 		t.Errorf("get_check: first check %v", names)
 	}
 	fails(t, cs, "run_demo", map[string]any{"scenario": "nope"}, "unknown scenario")
