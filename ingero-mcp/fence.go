@@ -49,6 +49,7 @@ var identKeys = map[string]bool{
 	"last": true, "node": true, "hash": true, "exec": true, "graph": true,
 	"stream": true, "column": true, "columns": true, "type": true, "unit": true,
 	"started": true, "stopped": true, "version": true, "scenario": true, "status": true,
+	"ops": true, "ip": true, "execs": true, "captured": true, "host": true, "kernel": true,
 }
 
 var proseKeys = map[string]bool{"summary": true, "root_cause": true, "fix": true, "detail": true}

@@ -36,12 +36,13 @@ type CheckOut struct {
 	Note      string          `json:"note,omitempty" fence:"ours"`
 }
 
-// HostFacts describe the host this server runs on.
+// HostFacts describe the host this server runs on, read from its own
+// /proc and /etc: not recorded text, so not fenced.
 type HostFacts struct {
-	Hostname      string `json:"hostname"`
-	Kernel        string `json:"kernel"`
-	OS            string `json:"os"`
-	CPUModel      string `json:"cpu_model"`
+	Hostname      string `json:"hostname" fence:"ours"`
+	Kernel        string `json:"kernel" fence:"ours"`
+	OS            string `json:"os" fence:"ours"`
+	CPUModel      string `json:"cpu_model" fence:"ours"`
 	CPUs          int    `json:"cpus"`
 	MemTotalBytes int64  `json:"mem_total_bytes"`
 	BTF           bool   `json:"btf"` // /sys/kernel/btf/vmlinux exists (needed by trace)
@@ -49,7 +50,7 @@ type HostFacts struct {
 
 // RecordingFacts describe the recording and its sessions.
 type RecordingFacts struct {
-	Path          string        `json:"path"`
+	Path          string        `json:"path" fence:"ours"` // as -d named it
 	SchemaVersion int           `json:"schema_version"`
 	Events        int64         `json:"events"`
 	First         string        `json:"first,omitempty"`
