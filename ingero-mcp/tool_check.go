@@ -55,7 +55,9 @@ type RecordingFacts struct {
 	Events        int64         `json:"events"`
 	First         string        `json:"first,omitempty"`
 	Last          string        `json:"last,omitempty"`
-	Sessions      []SessionFact `json:"sessions"` // newest first, at most 20
+	// Sessions recorded the window (all of them without since), newest
+	// first, at most 20 of SessionsTotal.
+	Sessions      []SessionFact `json:"sessions"`
 	SessionsTotal int64         `json:"sessions_total"`
 	Warnings      []string      `json:"warnings,omitempty" fence:"ours"`
 }
@@ -81,7 +83,7 @@ const checkTimeout = time.Minute
 
 func (s *server) getCheck(ctx context.Context, in CheckIn) (*CheckOut, error) {
 	if _, err := parseSince(in.Since); err != nil {
-		return nil, err
+		return nil, err // before running check: a typo should not cost a minute
 	}
 	out := &CheckOut{Checks: []report.CheckResult{}}
 	out.ChecksFrom, out.Ready = s.runCheck(ctx, out)
@@ -98,7 +100,11 @@ func (s *server) getCheck(ctx context.Context, in CheckIn) (*CheckOut, error) {
 		return nil, err
 	}
 	defer r.Close()
-	out.Recording, err = s.recordingFacts(ctx, r)
+	w, err := windowOf(r, in.Since)
+	if err != nil {
+		return nil, err
+	}
+	out.Recording, err = s.recordingFacts(ctx, r, w)
 	return out, err
 }
 
@@ -122,7 +128,9 @@ func (s *server) runCheck(ctx context.Context, out *CheckOut) (string, *bool) {
 	return "'" + strings.Join(argv, " ") + "' on this host", &ready
 }
 
-func (s *server) recordingFacts(ctx context.Context, r *store.Reader) (*RecordingFacts, error) {
+// recordingFacts describes the file, and the sessions that recorded the
+// window (with since, those still running at its start or later).
+func (s *server) recordingFacts(ctx context.Context, r *store.Reader, w window) (*RecordingFacts, error) {
 	sp, err := r.TimeSpan()
 	if err != nil {
 		return nil, err
@@ -136,8 +144,8 @@ func (s *server) recordingFacts(ctx context.Context, r *store.Reader) (*Recordin
 	// may hold a million sessions or a kernel string of megabytes.
 	res, err := r.Query(ctx, 20, `SELECT substr(id, 1, 256), substr(host, 1, 256), start_ns, stop_ns, substr(kernel, 1, 256), substr(gpu_model, 1, 256),
 		substr(gpu_driver, 1, 64), substr(cuda_version, 1, 64), substr(version, 1, 64),
-		events, kernel_drops, user_drops, sampled_out, (SELECT count(*) FROM sessions)
-		FROM sessions ORDER BY start_ns DESC, id`)
+		events, kernel_drops, user_drops, sampled_out, (SELECT count(*) FROM sessions WHERE stop_ns = 0 OR stop_ns >= ?1)
+		FROM sessions WHERE stop_ns = 0 OR stop_ns >= ?1 ORDER BY start_ns DESC, id`, w.FromNs)
 	if err != nil {
 		return nil, err
 	}
