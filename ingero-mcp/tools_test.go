@@ -219,3 +219,15 @@ func TestPromptInvestigate(t *testing.T) {
 		t.Error("a bad since was accepted")
 	}
 }
+
+// A panic in a tool (SQLite's out-of-memory panic, say) fails that call
+// only.
+func TestPanicIsAToolError(t *testing.T) {
+	src := &source{flag: trainingFixture().write(t)}
+	t.Cleanup(func() { src.close() })
+	srv := newServer(src).build()
+	addTool(srv, "boom", "panics", func(context.Context, StatsIn) (*StatsOut, error) { panic("sqlite3: out of memory") })
+	cs := connectServer(t, srv)
+	fails(t, cs, "boom", nil, "boom failed: sqlite3: out of memory; the server goes on")
+	ok(t, cs, "get_trace_stats", nil)
+}
