@@ -10,7 +10,7 @@ import (
 // A stream file given with -d reads like the database it was made from.
 func TestStreamFileAnswersLikeTheDatabase(t *testing.T) {
 	db, st := writeFixtureDB(t), writeFixtureStream(t)
-	for _, args := range [][]string{nil, {"--json", "--per-process"}, {"--chains", "--annotations"}} {
+	for _, args := range [][]string{nil, {"--json", "--per-process"}, {"--chains", "--annotations"}, {"--last", "500", "--annotations"}, {"--pid", "4821", "--json"}, {"--since", "2m", "--per-process"}, {"--chains", "--pid", "5032"}} {
 		a := run(t, append([]string{"-d", db}, args...)...)
 		b := run(t, append([]string{"-d", st}, args...)...)
 		if a.code != 0 || b.code != 0 || a.out != b.out || b.err != "" {
@@ -50,5 +50,21 @@ func TestStreamDamageIsReported(t *testing.T) {
 	}
 	if r.out == "" {
 		t.Error("no report")
+	}
+}
+
+// A stream file is analysed in place: explain makes no temporary copy,
+// so it works where no temporary file can be made (TMPDIR is a file).
+func TestStreamIsReadInPlace(t *testing.T) {
+	st := writeFixtureStream(t)
+	notADir := filepath.Join(t.TempDir(), "file")
+	if err := os.WriteFile(notADir, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("TMPDIR", notADir)
+	for _, args := range [][]string{nil, {"--per-process", "--annotations"}, {"--chains", "--json"}} {
+		if r := run(t, append([]string{"-d", st}, args...)...); r.code != 0 || r.out == "" {
+			t.Errorf("%q: exit %d: %s", args, r.code, r.err)
+		}
 	}
 }

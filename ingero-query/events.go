@@ -2,7 +2,6 @@ package query
 
 import (
 	"context"
-	"slices"
 	"time"
 
 	"ingero.dev/common/annotate"
@@ -61,7 +60,7 @@ func (c *config) listEvents(ctx context.Context, rec *recording.Recording) error
 	if c.limit == 0 {
 		err = rec.Source.Events(ctx, f, emit)
 	} else {
-		err = newestInOrder(ctx, rec.Source, f, c.limit, emit)
+		err = source.Tail(ctx, rec.Source, f, c.limit, emit)
 	}
 	if err != nil {
 		return err
@@ -74,27 +73,6 @@ func (c *config) newSink(rec *recording.Recording, rng timerange.Range) sink {
 		return newJSONSink(c.stdio, c.annotations)
 	}
 	return newTableSink(c.stdio.Out, rec, inZone(rng, c.loc), c.limit, c.annotations)
-}
-
-// newestInOrder reads the newest limit events backwards, then hands them
-// on oldest first.
-func newestInOrder(ctx context.Context, r source.Source, f source.Filter, limit int, fn func(*event.Event) error) error {
-	f.Limit, f.Desc = limit, true
-	evs := make([]event.Event, 0, min(limit, 4096))
-	err := r.Events(ctx, f, func(ev *event.Event) error {
-		evs = append(evs, *ev)
-		return nil
-	})
-	if err != nil {
-		return err
-	}
-	slices.Reverse(evs)
-	for i := range evs {
-		if err := fn(&evs[i]); err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 // sameDay reports whether a and b fall on one calendar day of their zone.

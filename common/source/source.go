@@ -5,8 +5,8 @@
 // against Source runs on both without copying one into the other.
 //
 // Entry points: the [Source] interface, [Batches] (ordered batches on a
-// second goroutine, for passes that decode and analyse on two cores) and
-// [Count].
+// second goroutine, for passes that decode and analyse on two cores),
+// [Count], and [Tail] (the newest n events, oldest first).
 package source
 
 import (

@@ -3,6 +3,7 @@ package source_test
 import (
 	"context"
 	"errors"
+	"reflect"
 	"testing"
 
 	"ingero.dev/common/batch/batchtest"
@@ -67,5 +68,26 @@ func TestBatchesStopsWhenCancelled(t *testing.T) {
 	})
 	if !errors.Is(err, context.Canceled) {
 		t.Errorf("got %v, want context.Canceled", err)
+	}
+}
+
+// Tail gives the newest n events oldest first: the end of what Events
+// gives in order, from either format.
+func TestTailIsTheEndOfTheOrderedEvents(t *testing.T) {
+	evs := batchtest.Mixed(8, 10000)
+	fix := recordingtest.Recording{Events: evs, Header: stream.Header{SessionID: "n:1", Node: "n"}, StopNs: evs[len(evs)-1].TimeNs}
+	for _, path := range []string{recordingtest.WriteDB(t, fix), recordingtest.WriteStream(t, fix)} {
+		rec, err := recording.OpenFileSource(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rec.Close()
+		f := source.Filter{PIDs: []uint32{evs[0].PID}}
+		var all, tail []event.Event
+		rec.Source.Events(context.Background(), f, func(ev *event.Event) error { all = append(all, *ev); return nil })
+		err = source.Tail(context.Background(), rec.Source, f, 100, func(ev *event.Event) error { tail = append(tail, *ev); return nil })
+		if err != nil || len(all) < 100 || !reflect.DeepEqual(tail, all[len(all)-100:]) {
+			t.Errorf("%s: tail of %d events (%v) is not the last 100 of %d", rec.Kind, len(tail), err, len(all))
+		}
 	}
 }

@@ -28,7 +28,16 @@ func NewFrameReader(src io.ReaderAt, opts ...Option) (*FrameReader, error) {
 // Events is reused by the next call. Damage there is a *CorruptFrameError.
 func (fr *FrameReader) ReadAt(off int64) (Frame, error) {
 	r := fr.r
-	r.src = io.NewSectionReader(fr.src, off, math.MaxInt64-off)
+	// Read exactly the frame when its header is intact, so that a small
+	// frame costs a small read; otherwise read on, to report the damage.
+	size := int64(math.MaxInt64 - off)
+	var h [frameHeaderLen]byte
+	if _, err := fr.src.ReadAt(h[:], off); err == nil {
+		if _, length, ok := parseFrameHeader(h[:]); ok && int64(length) <= int64(r.opts.maxFrame) {
+			size = frameOverhead + int64(length)
+		}
+	}
+	r.src = io.NewSectionReader(fr.src, off, size)
 	r.start, r.end, r.off, r.srcErr, r.emptyReads = 0, 0, off, nil, 0
 	kind, payload, err := r.readFrame()
 	if err == io.EOF {
