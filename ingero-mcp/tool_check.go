@@ -50,11 +50,11 @@ type HostFacts struct {
 
 // RecordingFacts describe the recording and its sessions.
 type RecordingFacts struct {
-	Path          string        `json:"path" fence:"ours"` // as -d named it
-	SchemaVersion int           `json:"schema_version"`
-	Events        int64         `json:"events"`
-	First         string        `json:"first,omitempty"`
-	Last          string        `json:"last,omitempty"`
+	Path          string `json:"path" fence:"ours"` // as -d named it
+	SchemaVersion int    `json:"schema_version"`
+	Events        int64  `json:"events"`
+	First         string `json:"first,omitempty"`
+	Last          string `json:"last,omitempty"`
 	// Sessions recorded the window (all of them without since), newest
 	// first, at most 20 of SessionsTotal.
 	Sessions      []SessionFact `json:"sessions"`
