@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/tls"
+	"encoding/json"
 	"io"
 	"net/http"
 	"os"
@@ -219,4 +220,35 @@ func TestPlainHTTPOnLoopback(t *testing.T) {
 		t.Fatal(err)
 	}
 	ok(t, cs, "get_trace_stats", nil)
+}
+
+// The spec's curl examples: one tools/call, no initialize, no session,
+// answered in plain JSON that jq reads.
+func TestHTTPOneShotCall(t *testing.T) {
+	t.Setenv(TokenEnv, "")
+	addr, _ := httpServer(t, trainingFixture().write(t))
+	req, _ := http.NewRequest("POST", "https://localhost:"+addr[strings.LastIndex(addr, ":")+1:]+"/mcp", strings.NewReader(
+		`{"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"get_trace_stats","arguments":{"tsc":false}}}`))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Accept", "application/json, text/event-stream")
+	resp, err := (&http.Client{Transport: insecure()}).Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var got struct {
+		ID     int `json:"id"`
+		Result struct {
+			Content []struct {
+				Text string `json:"text"`
+			} `json:"content"`
+			Structured map[string]any `json:"structuredContent"`
+		} `json:"result"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&got); err != nil || resp.StatusCode != 200 {
+		t.Fatalf("status %d, %v", resp.StatusCode, err)
+	}
+	if got.ID != 3 || got.Result.Structured["mode"] != "percentiles" || !strings.Contains(got.Result.Content[0].Text, "\n  \"window\"") {
+		t.Errorf("one-shot answer: %+v", got)
+	}
 }

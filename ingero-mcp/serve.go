@@ -106,14 +106,8 @@ func (c *config) prepareHTTP() (*httpFront, error) {
 }
 
 func (c *config) serveHTTP(ctx context.Context, f *httpFront, srv *mcp.Server, src *source) error {
-	handler := mcp.NewStreamableHTTPHandler(func(*http.Request) *mcp.Server { return srv }, &mcp.StreamableHTTPOptions{
-		SessionTimeout: sessionIdle,
-		// httpsec's guard checks Host, with --allow-host; the SDK's own
-		// check would refuse those names on a loopback connection.
-		DisableLocalhostProtection: true,
-	})
 	mux := http.NewServeMux()
-	mux.Handle("/mcp", handler)
+	mux.Handle("/mcp", newHTTPHandler(srv))
 	guard := &httpsec.Guard{AllowHosts: c.allowHosts, Token: f.token, Realm: "ingero mcp"}
 	hs := &httpsec.Server{Addr: c.http, Handler: guard.Wrap(mux), TLS: f.tls, ErrorLog: c.stdio.Err}
 	auth := "no token: anyone who can reach it can read the recording; set $" + TokenEnv + " to require one"
