@@ -252,3 +252,28 @@ func TestHTTPOneShotCall(t *testing.T) {
 		t.Errorf("one-shot answer: %+v", got)
 	}
 }
+
+// A browser page on another local origin passes the Host guard but not
+// the cross-origin check.
+func TestHTTPRefusesCrossOriginPages(t *testing.T) {
+	t.Setenv(TokenEnv, "")
+	addr, _ := httpServer(t, trainingFixture().write(t))
+	port := addr[strings.LastIndex(addr, ":")+1:]
+	for origin, want := range map[string]int{"http://localhost:3000": 403, "https://localhost:" + port: 200, "": 200} {
+		req, _ := http.NewRequest("POST", "https://localhost:"+port+"/mcp", strings.NewReader(
+			`{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"get_trace_stats","arguments":{}}}`))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Accept", "application/json, text/event-stream")
+		if origin != "" {
+			req.Header.Set("Origin", origin)
+		}
+		resp, err := (&http.Client{Transport: insecure()}).Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != want {
+			t.Errorf("Origin %q: %d, want %d", origin, resp.StatusCode, want)
+		}
+	}
+}

@@ -107,7 +107,11 @@ func (c *config) prepareHTTP() (*httpFront, error) {
 
 func (c *config) serveHTTP(ctx context.Context, f *httpFront, srv *mcp.Server, src *source) error {
 	mux := http.NewServeMux()
-	mux.Handle("/mcp", newHTTPHandler(srv))
+	// A page in a browser on another origin (a dev server on
+	// localhost:3000, say) passes the Host guard; cross-origin protection
+	// refuses its requests by their Origin and Sec-Fetch-Site headers.
+	// MCP clients send neither.
+	mux.Handle("/mcp", http.NewCrossOriginProtection().Handler(newHTTPHandler(srv)))
 	guard := &httpsec.Guard{AllowHosts: c.allowHosts, Token: f.token, Realm: "ingero mcp"}
 	hs := &httpsec.Server{Addr: c.http, Handler: guard.Wrap(mux), TLS: f.tls, ErrorLog: c.stdio.Err}
 	auth := "no token: anyone who can reach it can read the recording; set $" + TokenEnv + " to require one"
