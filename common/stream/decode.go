@@ -20,6 +20,10 @@ func (r *Reader) decode(kind Kind, payload []byte) (Frame, error) {
 	}
 	switch kind {
 	case KindEvents:
+		if r.opts.payloads {
+			f.Payload = payload
+			return f, nil
+		}
 		if r.opts.brief {
 			if r.briefs, err = batch.DecodeBrief(raw, r.briefs[:0]); err != nil {
 				return f, err

@@ -47,7 +47,11 @@ type Frame struct {
 	// Events is reused by the next call to Next; copy what must outlive it.
 	Events []event.Event
 	// Briefs replaces Events with WithBriefEvents, and is reused likewise.
-	Briefs      []batch.Brief
+	Briefs []batch.Brief
+	// Payload replaces Events with WithEventPayloads: the frame's payload,
+	// checksummed but not decompressed. It is only valid until the next
+	// call to Next; copy it to decode it elsewhere.
+	Payload     []byte
 	Stacks      []event.Stack
 	Snapshots   []event.Snapshot
 	Processes   []event.ProcessName
@@ -72,6 +76,7 @@ type options struct {
 	maxFrame int
 	maxRaw   int
 	brief    bool
+	payloads bool
 }
 
 // Option configures a Reader.
@@ -85,6 +90,11 @@ func WithMaxFrameSize(n int) Option { return func(o *options) { o.maxFrame = n }
 // PID, op, duration, return code) instead of whole events: a reader that
 // only indexes or counts a stream skips the rest of the decoding.
 func WithBriefEvents() Option { return func(o *options) { o.brief = true } }
+
+// WithEventPayloads makes events frames come back undecoded, as
+// Frame.Payload, so that a reader can decode them on several goroutines,
+// each with its own PayloadDecoder.
+func WithEventPayloads() Option { return func(o *options) { o.payloads = true } }
 
 // WithMaxRawSize caps a frame's decompressed content, in bytes (default
 // DefaultMaxRawSize). Larger frames are reported and skipped.
