@@ -24,10 +24,11 @@ type server struct {
 	executable func() (string, error)
 	lookPath   func(string) (string, error)
 	sqlLimits  adhoc.Limits // run_sql's bounds; tests shorten the timeout
+	analyzeCap int64        // maxAnalyzed; tests lower it
 }
 
 func newServer(src *source) *server {
-	return &server{src: src, executable: os.Executable, lookPath: exec.LookPath, sqlLimits: sqlLimits}
+	return &server{src: src, executable: os.Executable, lookPath: exec.LookPath, sqlLimits: sqlLimits, analyzeCap: maxAnalyzed}
 }
 
 // instructions reach the agent at initialization.

@@ -81,9 +81,9 @@ func (s *server) causalChains(ctx context.Context, in ChainsIn) (*ChainsOut, err
 	if err != nil {
 		return nil, err
 	}
-	if !in.Stored && n > maxAnalyzed {
+	if !in.Stored && n > s.analyzeCap {
 		in.Stored = true
-		note = fmt.Sprintf("%d events in the window, more than the %d analysed per call: these are the chains trace stored while recording; pass a shorter since to analyse again. ", n, maxAnalyzed)
+		note = fmt.Sprintf("%d events in the window, more than the %d analysed per call: these are the chains trace stored while recording; pass a shorter since to analyse again. ", n, s.analyzeCap)
 	}
 	if in.Stored {
 		rep, err = storedChains(ctx, r, opts, w, n)

@@ -37,8 +37,8 @@ func (s *server) perProcess(ctx context.Context, in PerProcessIn) (*PerProcessOu
 	if err != nil {
 		return nil, err
 	}
-	if n > maxAnalyzed {
-		return nil, fmt.Errorf("%d events in the window, more than the %d analysed per call: pass a shorter since, or pids", n, maxAnalyzed)
+	if n > s.analyzeCap {
+		return nil, fmt.Errorf("%d events in the window, more than the %d analysed per call: pass a shorter since, or pids", n, s.analyzeCap)
 	}
 	rep, err := causal.Analyze(ctx, r, causal.Options{FromNs: w.FromNs, ToNs: w.ToNs, PIDs: in.PIDs})
 	if err != nil {

@@ -49,9 +49,9 @@ func (s *server) traceStats(ctx context.Context, in StatsIn) (*StatsOut, error) 
 		return nil, err
 	}
 	out := &StatsOut{}
-	if n := countOf(rows); n > maxAnalyzed {
+	if n := countOf(rows); n > s.analyzeCap {
 		out.Stats = report.NewSummaryStats(w.bounds(), w.end(), rows)
-		out.Note = fmt.Sprintf("%d events in the window, more than the %d replayed for percentiles: counts, means and maxima come from the chunk summaries; pass a shorter since for p50/p95/p99", n, maxAnalyzed)
+		out.Note = fmt.Sprintf("%d events in the window, more than the %d replayed for percentiles: counts, means and maxima come from the chunk summaries; pass a shorter since for p50/p95/p99", n, s.analyzeCap)
 	} else {
 		rep, err := causal.Analyze(ctx, r, causal.Options{FromNs: w.FromNs, ToNs: w.ToNs})
 		if err != nil {

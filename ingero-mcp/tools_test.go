@@ -231,3 +231,25 @@ func TestPanicIsAToolError(t *testing.T) {
 	fails(t, cs, "boom", nil, "boom failed: sqlite3: out of memory; the server goes on")
 	ok(t, cs, "get_trace_stats", nil)
 }
+
+// Past the events one call may replay, each analysis tool falls back to
+// what needs no replay, or says how to narrow, in one line.
+func TestHugeWindowsFallBack(t *testing.T) {
+	cs := connect(t, trainingFixture().write(t), func(s *server) { s.analyzeCap = 1000 })
+	stats := ok(t, cs, "get_trace_stats", verboseArgs(nil))
+	if path(stats.structured, "mode") != "aggregate" || path(stats.structured, "ops", 0, "p99_ns") != nil ||
+		!strings.Contains(path(stats.structured, "note").(string), "pass a shorter since for p50/p95/p99") {
+		t.Errorf("stats: %.500s", stats.text)
+	}
+	chains := ok(t, cs, "get_causal_chains", verboseArgs(nil))
+	if !strings.Contains(path(chains.structured, "note").(string), "chains trace stored while recording") ||
+		!strings.HasPrefix(path(chains.structured, "chains", 0, "summary").(string), "«stored:") {
+		t.Errorf("chains: %.500s", chains.text)
+	}
+	fails(t, cs, "get_per_process", nil, "more than the 1000 analysed per call")
+	// A short enough window is analysed as usual.
+	short := ok(t, cs, "get_trace_stats", verboseArgs(map[string]any{"since": "500ms"}))
+	if path(short.structured, "mode") != "percentiles" {
+		t.Errorf("since 500ms: %.300s", short.text)
+	}
+}
