@@ -91,6 +91,8 @@ func TestHostileSQL(t *testing.T) {
 		{"VACUUM INTO '/tmp/copy.db'", "refused"},
 		{"BEGIN IMMEDIATE", "refused"},
 		{"SELECT 1; DELETE FROM chains", "more than one statement"},
+		{"SELECT length(randomblob(1000000000))", "larger than allowed: over 16777216 bytes"},
+		{"SELECT length(group_concat(zeroblob(1000000))) FROM events", "larger than allowed"},
 		{"WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r) SELECT count(*) FROM r", "past its time limit"},
 	} {
 		fails(t, cs, "run_sql", map[string]any{"query": tc.query}, tc.want)

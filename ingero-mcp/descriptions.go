@@ -33,7 +33,7 @@ const (
 		"Says 'none recorded in this file' when the recording holds no CUDA Graph events."
 
 	descSQL = "One read-only SQL statement over the recording (SQLite dialect; writes, ATTACH and setting pragmas are refused by the engine). " +
-		"Rows: 1000 by default, limit up to 10000; 30 s timeout; cells longer than 1000 bytes are cut; the answer is capped at 1 MiB. " +
+		"Rows: 1000 by default, limit up to 10000; 30 s timeout; cells longer than 1000 bytes are cut; values over 16 MiB are refused; the answer is capped at 1 MiB. " +
 		"Tables: events (virtual, one row per event: id, timestamp [Unix ns], pid, tid, comm, source, source_name, op, op_name, " +
 		"duration_ns, arg0..arg3, return_code, stack_id, node, cgroup_id, gpu, peer_pid, peer_comm; filter on timestamp, pid, op_name to read less), " +
 		"chunk_ops (per-chunk counts and duration sums per pid and op: fast aggregates), chains (stored causal chains), sessions, " +

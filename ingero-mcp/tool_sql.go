@@ -34,7 +34,7 @@ type SQLOut struct {
 const maxQuery = 64 << 10
 
 // sqlLimits are run_sql's bounds.
-var sqlLimits = adhoc.Limits{DefaultRows: 1000, MaxRows: 10000, Timeout: 30 * time.Second, MaxCell: 1000}
+var sqlLimits = adhoc.Limits{DefaultRows: 1000, MaxRows: 10000, Timeout: 30 * time.Second, MaxCell: 1000, MaxValue: 16 << 20}
 
 func (s *server) runSQL(ctx context.Context, in SQLIn) (*SQLOut, error) {
 	if in.Limit < 0 || in.Limit > s.sqlLimits.MaxRows {
