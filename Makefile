@@ -126,7 +126,7 @@ deps: ## install clang-14, llvm-14 and libbpf-dev with apt-get when missing
 # pinned and kept in .cache/node so a second run installs nothing.
 TRACE_ENGINE := @paulirish/trace_engine@0.0.65
 
-test-deps: ## install what the export tests check against: protobuf-compiler (apt) and DevTools' trace engine (npm, cached in .cache/node)
+test-deps: ## install the real consumers the tests drive: protobuf-compiler, DevTools' trace engine, Node 22 with the MCP Inspector and conformance suite (npm, cached)
 	@if ! command -v protoc >/dev/null; then \
 		echo "installing: protobuf-compiler"; \
 		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y protobuf-compiler || { \
@@ -143,6 +143,7 @@ test-deps: ## install what the export tests check against: protobuf-compiler (ap
 		echo "installing: $(TRACE_ENGINE) into .cache/node"; \
 		mkdir -p .cache/node && npm install --prefix .cache/node --no-audit --no-fund --silent '$(TRACE_ENGINE)'; \
 	fi
+	@test/mcp-clients.sh
 
 # Install layout: $(PREFIX)/bin/ingero is the multiplexer and every
 # $(PREFIX)/bin/ingero-<command> is a symlink to it; the standalone
