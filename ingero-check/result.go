@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+
+	shapes "ingero.dev/common/report"
 )
 
 // Level grades one check.
@@ -67,24 +69,16 @@ func verdict(rs []Result) string {
 	return "All checks passed - ready to trace!"
 }
 
-type jsonResult struct {
-	Name   string `json:"name"`
-	OK     bool   `json:"ok"`
-	Level  string `json:"level"`
-	Detail string `json:"detail"`
-	Hint   string `json:"hint,omitempty"`
-}
-
 // writeJSON prints the list the issue fixed as the contract: name, ok,
 // detail, hint; level tells a warning from a pass.
 func writeJSON(w io.Writer, rs []Result) error {
-	out := make([]jsonResult, len(rs))
+	out := make([]shapes.CheckResult, len(rs))
 	for i, r := range rs {
 		d := r.Value
 		if r.Detail != "" {
 			d += "; " + r.Detail
 		}
-		out[i] = jsonResult{Name: r.Name, OK: r.Level != Fail, Level: r.Level.String(), Detail: d, Hint: r.Hint}
+		out[i] = shapes.CheckResult{Name: r.Name, OK: r.Level != Fail, Level: r.Level.String(), Detail: d, Hint: r.Hint}
 	}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")

@@ -2,65 +2,15 @@ package explain
 
 import (
 	"bufio"
-	"cmp"
 	"fmt"
-	"slices"
 	"strings"
 
-	"ingero.dev/common/causal"
-	"ingero.dev/common/event"
 	"ingero.dev/common/hist"
+	"ingero.dev/common/report"
 )
 
-// process is one process's GPU API calls.
-type process struct {
-	PID   uint32
-	Name  string
-	Calls int64
-	Ops   []causal.OpStats
-}
-
-// gpuAPI reports whether ops of src are calls into the GPU stack, which
-// the breakdown lists; host, IO and network events are left out.
-func gpuAPI(src event.Source) bool {
-	switch src {
-	case event.SourceCUDA, event.SourceDriver, event.SourceGraph, event.SourceNCCL:
-		return true
-	}
-	return false
-}
-
-// processes groups the report's per-process stats, busiest process first
-// (by GPU API calls), and each process's ops by calls.
-func processes(rep *causal.Report) []process {
-	byPID := map[uint32]*process{}
-	for _, s := range rep.PerProcess {
-		if !gpuAPI(s.Key.Source) || s.Calls == 0 {
-			continue
-		}
-		p := byPID[s.PID]
-		if p == nil {
-			p = &process{PID: s.PID, Name: s.Comm}
-			byPID[s.PID] = p
-		}
-		p.Calls += s.Calls
-		p.Ops = append(p.Ops, s)
-	}
-	out := make([]process, 0, len(byPID))
-	for _, p := range byPID {
-		slices.SortFunc(p.Ops, func(a, b causal.OpStats) int {
-			return cmp.Or(cmp.Compare(b.Calls, a.Calls), cmp.Compare(a.Name, b.Name))
-		})
-		out = append(out, *p)
-	}
-	slices.SortFunc(out, func(a, b process) int {
-		return cmp.Or(cmp.Compare(b.Calls, a.Calls), cmp.Compare(a.PID, b.PID))
-	})
-	return out
-}
-
 func writePerProcessText(w *bufio.Writer, v *view) {
-	procs := processes(v.rep)
+	procs := report.GPUProcesses(v.rep)
 	fmt.Fprintln(w, "PER-PROCESS GPU API BREAKDOWN")
 	if len(procs) == 0 {
 		fmt.Fprintf(w, "No CUDA, driver, graph or NCCL calls%s over %s.\n", v.pidNote(), v.window())
@@ -85,24 +35,10 @@ func writePerProcessText(w *bufio.Writer, v *view) {
 			fmt.Fprintln(w, strings.TrimRight(line, " "))
 		}
 	}
-	switch n := cudaProcesses(procs); {
+	switch n := report.CUDAProcesses(procs); {
 	case v.rep.Contention && n > 1:
 		fmt.Fprintf(w, "\n⚠ Multi-process GPU contention: %d processes sharing GPU with CUDA/Driver ops\n", n)
 	case v.rep.Contention: // --pid hides the others
 		fmt.Fprintf(w, "\n⚠ Multi-process GPU contention: processes beyond --pid also make CUDA/Driver calls in this window (leave out --pid to see them)\n")
 	}
-}
-
-// cudaProcesses counts the processes that made CUDA runtime or driver
-// calls, the ones the contention warning is about.
-func cudaProcesses(procs []process) int {
-	n := 0
-	for _, p := range procs {
-		if slices.ContainsFunc(p.Ops, func(s causal.OpStats) bool {
-			return s.Key.Source == event.SourceCUDA || s.Key.Source == event.SourceDriver
-		}) {
-			n++
-		}
-	}
-	return n
 }

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"time"
 
+	"ingero.dev/common/annotate"
 	"ingero.dev/common/cli"
 	"ingero.dev/common/event"
 	"ingero.dev/common/recording"
@@ -37,13 +38,13 @@ func (c *config) listEvents(ctx context.Context, rec *recording.Recording) error
 	if err != nil {
 		return err
 	}
-	var join *joiner
+	var join *annotate.Joiner
 	if c.annotations {
 		anns, err := rec.Annotations(0, f.ToNs)
 		if err != nil {
 			return err
 		}
-		join = newJoiner(anns)
+		join = annotate.New(anns).Joiner()
 	}
 	out := c.newSink(rec, rng)
 	var shown int64
@@ -51,7 +52,7 @@ func (c *config) listEvents(ctx context.Context, rec *recording.Recording) error
 		shown++
 		var labels []map[string]string
 		if join != nil {
-			labels = join.labels(ev)
+			labels = join.Labels(ev.PID, ev.TimeNs)
 		}
 		return out.event(ev, labels)
 	}

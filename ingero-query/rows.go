@@ -10,14 +10,14 @@ import (
 	"strconv"
 	"text/tabwriter"
 
+	"ingero.dev/common/adhoc"
 	"ingero.dev/common/cli"
 	"ingero.dev/common/hist"
-	"ingero.dev/common/store"
 )
 
 // writeRowsTable prints a result as aligned columns; it is bounded by the
 // row cap, so waiting for the widest cell costs little.
-func writeRowsTable(w io.Writer, res *store.Result, maxRows int) error {
+func writeRowsTable(w io.Writer, res *adhoc.Result, maxRows int) error {
 	bw := bufio.NewWriter(w)
 	tw := tabwriter.NewWriter(bw, 0, 0, 2, ' ', 0)
 	for i, col := range res.Columns {
@@ -73,7 +73,7 @@ func cellText(v any) string {
 // order. Repeated names get _2, _3… so no value is lost to a duplicate
 // key. Blobs are "0x…" hex strings; NaN and infinities, which JSON cannot
 // hold, are null.
-func writeRowsJSON(stdio cli.Stdio, res *store.Result, maxRows int) error {
+func writeRowsJSON(stdio cli.Stdio, res *adhoc.Result, maxRows int) error {
 	keys := uniqueKeys(res.Columns)
 	bw := bufio.NewWriter(stdio.Out)
 	var line []byte

@@ -6,18 +6,22 @@ import (
 	"fmt"
 	"strings"
 
+	"ingero.dev/common/adhoc"
 	"ingero.dev/common/recording"
 	"ingero.dev/common/store"
 )
 
-// runSQL runs one statement on the recording's read-only connection. The
-// connection itself refuses writes, whatever the statement's text; the
-// row cap and the --timeout context bound what a statement can cost.
+// runSQL runs one statement through the ad-hoc SQL service mcp and the
+// dashboard share. The connection itself refuses writes, whatever the
+// statement's text; the row cap and the --timeout context bound what a
+// statement can cost. Cells stay whole: --json promises every value.
 func (c *config) runSQL(ctx context.Context, rec *recording.Recording, sql string) error {
-	res, err := rec.Query(ctx, c.maxRows, sql)
+	res, err := adhoc.New(rec.Reader, adhoc.Limits{}).Run(ctx, adhoc.Request{SQL: sql, MaxRows: c.maxRows})
 	switch {
 	case errors.Is(err, store.ErrWriteQuery):
 		return errors.New("refused: the statement would change the recording, and query runs read-only SQL only (SELECT, WITH, EXPLAIN)")
+	case errors.Is(err, store.ErrForbiddenQuery):
+		return errors.New("refused: query reads this recording only, without ATTACH, DETACH or transactions (BEGIN, SAVEPOINT)")
 	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled):
 		return err
 	case err != nil:

@@ -38,7 +38,11 @@ func (r *Reader) Query(ctx context.Context, maxRows int, sql string, args ...any
 }
 
 func (r *Reader) query(maxRows int, sql string, args []any) (*Result, error) {
+	r.denied = 0
 	stmt, tail, err := r.conn.Prepare(sql)
+	if errors.Is(err, sqlite3.AUTH) {
+		return nil, r.deniedError(err)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("query: %w", err)
 	}

@@ -22,6 +22,7 @@ type Reader struct {
 	conn    *sqlite3.Conn
 	version int
 	stats   scanStats
+	denied  sqlite3.AuthorizerActionCode // what authorize last refused
 }
 
 // OpenReadOnly opens an existing database for reading. A missing file
@@ -54,13 +55,9 @@ func (r *Reader) init(size int64) error {
 	if err := r.conn.Exec(`PRAGMA query_only = 1`); err != nil {
 		return fmt.Errorf("opening %s read-only: %w", r.path, err)
 	}
-	// ATTACH would let a query open other files, read-only or not.
-	err := r.conn.SetAuthorizer(func(action sqlite3.AuthorizerActionCode, _, _, _, _ string) sqlite3.AuthorizerReturnCode {
-		if action == sqlite3.AUTH_ATTACH || action == sqlite3.AUTH_DETACH {
-			return sqlite3.AUTH_DENY
-		}
-		return sqlite3.AUTH_OK
-	})
+	// Other files, settings and open transactions stay out of a query's
+	// reach (guard.go).
+	err := r.conn.SetAuthorizer(r.authorize)
 	if err != nil {
 		return fmt.Errorf("opening %s: %w", r.path, err)
 	}

@@ -1,0 +1,114 @@
+package annotate
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"testing"
+
+	"ingero.dev/common/event"
+)
+
+func fixture() []event.Annotation {
+	return []event.Annotation{
+		{TimeNs: 100, Labels: map[string]string{"phase": "warmup"}},
+		{TimeNs: 200, PID: 2, Labels: map[string]string{"phase": "pid2"}},
+		{TimeNs: 300, Labels: map[string]string{"phase": "train"}},
+		{SpanStart: 150, SpanEnd: 250, PID: 1, Labels: map[string]string{"req": "a"}},
+		{SpanStart: 160, SpanEnd: 160, PID: 0, Labels: map[string]string{"req": "tick"}},
+		{SpanStart: 240, SpanEnd: 0, PID: 1, Labels: map[string]string{"req": "open"}},
+	}
+}
+
+func TestEventRules(t *testing.T) {
+	tests := []struct {
+		t    int64
+		pid  uint32
+		want string
+	}{
+		{50, 1, "[]"},
+		{100, 1, "[map[phase:warmup]]"},
+		{150, 1, "[map[phase:warmup] map[req:a]]"},
+		{160, 1, "[map[phase:warmup] map[req:a] map[req:tick]]"},
+		{161, 2, "[map[phase:warmup]]"},
+		{200, 2, "[map[phase:pid2]]"},
+		{240, 1, "[map[phase:warmup] map[req:a] map[req:open]]"},
+		{250, 2, "[map[phase:pid2]]"},
+		{251, 1, "[map[phase:warmup] map[req:open]]"},
+		{300, 2, "[map[phase:train]]"},
+		{9999, 1, "[map[phase:train] map[req:open]]"},
+		// Out of order: the sweep starts again and still answers right.
+		{155, 1, "[map[phase:warmup] map[req:a]]"},
+	}
+	ix := New(fixture())
+	j := ix.Joiner()
+	for _, tt := range tests {
+		if got := fmt.Sprint(j.Labels(tt.pid, tt.t)); got != tt.want {
+			t.Errorf("Joiner t=%d pid=%d: %s, want %s", tt.t, tt.pid, got, tt.want)
+		}
+		if got := fmt.Sprint(ix.Event(tt.pid, tt.t)); got != tt.want {
+			t.Errorf("Event t=%d pid=%d: %s, want %s", tt.t, tt.pid, got, tt.want)
+		}
+	}
+}
+
+// TestJoinerAgreesWithEvent drives both lookups with random annotations
+// and events, mostly in order with a few steps back.
+func TestJoinerAgreesWithEvent(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	var anns []event.Annotation
+	for i := range 200 {
+		a := event.Annotation{PID: uint32(rng.IntN(3)), Labels: map[string]string{"n": fmt.Sprint(i)}}
+		if rng.IntN(2) == 0 {
+			a.TimeNs = rng.Int64N(10000) + 1
+		} else {
+			a.SpanStart = rng.Int64N(10000) + 1
+			if rng.IntN(5) > 0 {
+				a.SpanEnd = a.SpanStart + rng.Int64N(2000)
+			}
+			a.TimeNs = a.SpanStart
+		}
+		anns = append(anns, a)
+	}
+	ix := New(anns)
+	j := ix.Joiner()
+	var tNs int64
+	for range 5000 {
+		tNs += rng.Int64N(5) - 1
+		pid := uint32(rng.IntN(3))
+		if a, b := fmt.Sprint(j.Labels(pid, tNs)), fmt.Sprint(ix.Event(pid, tNs)); a != b {
+			t.Fatalf("t=%d pid=%d: Joiner %s, Event %s", tNs, pid, a, b)
+		}
+	}
+}
+
+func TestChainRules(t *testing.T) {
+	ix := New(fixture())
+	step := func(ns ...int64) []event.TimelineEntry {
+		var out []event.TimelineEntry
+		for _, n := range ns {
+			out = append(out, event.TimelineEntry{TimeNs: n})
+		}
+		return out
+	}
+	tests := []struct {
+		name string
+		ch   event.Chain
+		want string
+	}{
+		{"before any", event.Chain{PID: 1, Timeline: step(10, 20)}, "[]"},
+		// The phase it began in first, then what starts within, by start.
+		{"phase and spans", event.Chain{PID: 1, Timeline: step(155, 170)}, "[map[phase:warmup] map[req:a] map[req:tick]]"},
+		{"other pid", event.Chain{PID: 2, Timeline: step(155, 210)}, "[map[phase:warmup] map[req:tick] map[phase:pid2]]"},
+		{"host-wide takes all", event.Chain{PID: 0, Timeline: step(190, 245)}, "[map[phase:warmup] map[req:a] map[phase:pid2] map[req:open]]"},
+		{"no timeline: detection time", event.Chain{PID: 1, DetectedNs: 400}, "[map[phase:train] map[req:open]]"},
+		{"instant inside", event.Chain{PID: 1, Timeline: step(290, 310)}, "[map[phase:warmup] map[req:open] map[phase:train]]"},
+	}
+	for _, tt := range tests {
+		if got := fmt.Sprint(ix.Chain(tt.ch)); got != tt.want {
+			t.Errorf("%s: %s, want %s", tt.name, got, tt.want)
+		}
+	}
+	if got := ix.Chains(nil); len(got) != 0 {
+		t.Errorf("no chains: %v", got)
+	}
+}
