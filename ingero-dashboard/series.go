@@ -1,0 +1,113 @@
+package dashboard
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"slices"
+	"time"
+
+	"ingero.dev/common/event"
+	"ingero.dev/common/store"
+)
+
+// seriesJSON is per-op call rates and latencies over time, for the
+// charts. Buckets are read from the chunk summaries (chunk_ops), so they
+// cost no decoding: each chunk's calls of an op count in the bucket of
+// the first of them. Trace seals a chunk at least every 250 ms, so a call
+// lands at most that far from its own bucket.
+type seriesJSON struct {
+	BucketNs int64      `json:"bucket_ns"`
+	Start    string     `json:"start"`
+	StartNs  int64      `json:"start_ns"`
+	Buckets  int        `json:"buckets"`
+	Ops      []opSeries `json:"ops"`
+}
+
+type opSeries struct {
+	Source string `json:"source"`
+	Op     string `json:"op"`
+	// Per bucket: calls, mean and largest duration (0 where no call).
+	Calls  []int64 `json:"calls"`
+	MeanNs []int64 `json:"mean_ns"`
+	MaxNs  []int64 `json:"max_ns"`
+	sumNs  []int64
+	total  int64
+}
+
+// seriesBuckets is about how many points a chart gets.
+const seriesBuckets = 120
+
+// niceSteps are the bucket widths offered, so that axes read well.
+var niceSteps = []time.Duration{
+	time.Second, 2 * time.Second, 5 * time.Second, 10 * time.Second, 15 * time.Second, 30 * time.Second,
+	time.Minute, 2 * time.Minute, 5 * time.Minute, 10 * time.Minute, 15 * time.Minute, 30 * time.Minute,
+	time.Hour, 2 * time.Hour, 6 * time.Hour, 12 * time.Hour, 24 * time.Hour,
+}
+
+func bucketWidth(span int64) int64 {
+	for _, s := range niceSteps {
+		if span/int64(s) <= seriesBuckets {
+			return int64(s)
+		}
+	}
+	return int64(niceSteps[len(niceSteps)-1])
+}
+
+// gpuSources are the sources the charts show.
+var gpuSources = fmt.Sprintf("%d, %d, %d, %d", event.SourceCUDA, event.SourceDriver, event.SourceGraph, event.SourceNCCL)
+
+func opSeriesOf(ctx context.Context, r *store.Reader, w window) (seriesJSON, error) {
+	from := w.FromNs
+	if from == 0 {
+		sp, err := r.TimeSpan()
+		if err != nil {
+			return seriesJSON{}, err
+		}
+		from = sp.FirstNs
+	}
+	out := seriesJSON{Ops: []opSeries{}}
+	if from == 0 || w.ToNs < from {
+		return out, nil
+	}
+	width := bucketWidth(w.ToNs - from)
+	start := from / width * width
+	n := int((w.ToNs-start)/width) + 1
+	out.BucketNs, out.StartNs, out.Start, out.Buckets = width, start, stamp(start), n
+	// +t_min keeps SQLite on the t_max index, which finds the recent
+	// chunks without walking every older one.
+	res, err := r.Query(ctx, 0, `SELECT source, op, count, dur_sum, dur_max, t_min FROM chunk_ops
+		WHERE source IN (`+gpuSources+`) AND t_min >= ?1 AND t_min <= ?2
+		AND chunk_id IN (SELECT id FROM event_chunks WHERE t_max >= ?1 AND +t_min <= ?2)`, from, w.ToNs)
+	if err != nil {
+		return seriesJSON{}, fmt.Errorf("reading op series: %w", err)
+	}
+	byKey := map[event.Key]*opSeries{}
+	for _, row := range res.Rows {
+		k := event.Key{Source: event.Source(row[0].(int64)), Op: event.Op(row[1].(int64))}
+		s := byKey[k]
+		if s == nil {
+			s = &opSeries{Source: k.Source.String(), Op: event.OpName(k.Source, k.Op),
+				Calls: make([]int64, n), MeanNs: make([]int64, n), MaxNs: make([]int64, n), sumNs: make([]int64, n)}
+			byKey[k] = s
+		}
+		b := int((row[5].(int64) - start) / width)
+		count := row[2].(int64)
+		s.Calls[b] += count
+		s.sumNs[b] += row[3].(int64)
+		s.MaxNs[b] = max(s.MaxNs[b], row[4].(int64))
+		s.total += count
+	}
+	for _, s := range byKey {
+		for i, c := range s.Calls {
+			if c > 0 {
+				s.MeanNs[i] = s.sumNs[i] / c
+			}
+		}
+		out.Ops = append(out.Ops, *s)
+	}
+	slices.SortFunc(out.Ops, func(a, b opSeries) int {
+		return cmp.Or(cmp.Compare(b.total, a.total), cmp.Compare(a.Op, b.Op))
+	})
+	return out, nil
+}
