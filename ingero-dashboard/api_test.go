@@ -265,7 +265,9 @@ func TestOverview(t *testing.T) {
 			UserDrops int64  `json:"user_drops"`
 			Stop      *string
 		}
-		System   *struct{ CPUPct float64 `json:"cpu_pct"` }
+		System *struct {
+			CPUPct float64 `json:"cpu_pct"`
+		}
 		TopChain struct{ ID string } `json:"top_chain"`
 	}
 	ts.getJSON(t, "/api/v1/overview", &o)

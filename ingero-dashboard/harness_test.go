@@ -177,4 +177,3 @@ func runCommand(t testing.TB, args ...string) (int, string) {
 	code := cli.Run(New(cli.Stdio{In: strings.NewReader(""), Out: &out, Err: &errOut}), args, cli.Stdio{Out: &out, Err: &errOut})
 	return code, errOut.String()
 }
-
