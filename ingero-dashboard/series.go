@@ -13,9 +13,10 @@ import (
 
 // seriesJSON is per-op call rates and latencies over time, for the
 // charts. Buckets are read from the chunk summaries (chunk_ops), so they
-// cost no decoding: each chunk's calls of an op count in the bucket of
-// the first of them. Trace seals a chunk at least every 250 ms, so a call
-// lands at most that far from its own bucket.
+// cost no decoding: a chunk's calls of an op are spread evenly over the
+// time from the first of them to the last. Trace seals a chunk at least
+// every 250 ms, so on a live recording a call is counted at most that far
+// from its own bucket.
 type seriesJSON struct {
 	BucketNs int64      `json:"bucket_ns"`
 	Start    string     `json:"start"`
@@ -33,6 +34,50 @@ type opSeries struct {
 	MaxNs  []int64 `json:"max_ns"`
 	sumNs  []int64
 	total  int64
+}
+
+type span struct{ from, to int64 }
+
+// add spreads count calls (sumNs of duration, the longest maxNs) over
+// the buckets that sp overlaps, in proportion to the overlap; parts
+// outside the series are left out. The largest duration is not spread:
+// each bucket that may hold that call shows it.
+func (s *opSeries) add(sp span, count, sumNs, maxNs, start, width int64) {
+	first, last := floorDiv(sp.from-start, width), floorDiv(sp.to-start, width)
+	if first == last {
+		s.put(first, count, sumNs, maxNs)
+		return
+	}
+	length := sp.to - sp.from
+	var given, givenNs int64
+	for b := first; b <= last; b++ {
+		lo, hi := max(sp.from, start+b*width), min(sp.to, start+(b+1)*width)
+		share := float64(hi-lo) / float64(length)
+		n, d := int64(float64(count)*share+0.5), int64(float64(sumNs)*share+0.5)
+		if b == last { // what rounding left over, so that the parts add up
+			n, d = count-given, sumNs-givenNs
+		}
+		given, givenNs = given+n, givenNs+d
+		s.put(b, n, d, maxNs)
+	}
+}
+
+func (s *opSeries) put(b, n, sumNs, maxNs int64) {
+	if b < 0 || b >= int64(len(s.Calls)) || n == 0 {
+		return
+	}
+	s.Calls[b] += n
+	s.sumNs[b] += sumNs
+	s.MaxNs[b] = max(s.MaxNs[b], maxNs)
+	s.total += n
+}
+
+func floorDiv(a, b int64) int64 {
+	q := a / b
+	if a%b != 0 && a < 0 {
+		q--
+	}
+	return q
 }
 
 // seriesBuckets is about how many points a chart gets.
@@ -76,8 +121,8 @@ func opSeriesOf(ctx context.Context, r *store.Reader, w window) (seriesJSON, err
 	out.BucketNs, out.StartNs, out.Start, out.Buckets = width, start, stamp(start), n
 	// +t_min keeps SQLite on the t_max index, which finds the recent
 	// chunks without walking every older one.
-	res, err := r.Query(ctx, 0, `SELECT source, op, count, dur_sum, dur_max, t_min FROM chunk_ops
-		WHERE source IN (`+gpuSources+`) AND t_min >= ?1 AND t_min <= ?2
+	res, err := r.Query(ctx, 0, `SELECT source, op, count, dur_sum, dur_max, t_min, t_max FROM chunk_ops
+		WHERE source IN (`+gpuSources+`) AND t_max >= ?1 AND t_min <= ?2
 		AND chunk_id IN (SELECT id FROM event_chunks WHERE t_max >= ?1 AND +t_min <= ?2)`, from, w.ToNs)
 	if err != nil {
 		return seriesJSON{}, fmt.Errorf("reading op series: %w", err)
@@ -91,12 +136,7 @@ func opSeriesOf(ctx context.Context, r *store.Reader, w window) (seriesJSON, err
 				Calls: make([]int64, n), MeanNs: make([]int64, n), MaxNs: make([]int64, n), sumNs: make([]int64, n)}
 			byKey[k] = s
 		}
-		b := int((row[5].(int64) - start) / width)
-		count := row[2].(int64)
-		s.Calls[b] += count
-		s.sumNs[b] += row[3].(int64)
-		s.MaxNs[b] = max(s.MaxNs[b], row[4].(int64))
-		s.total += count
+		s.add(span{row[5].(int64), row[6].(int64)}, row[2].(int64), row[3].(int64), row[4].(int64), start, width)
 	}
 	for _, s := range byKey {
 		for i, c := range s.Calls {

@@ -5,6 +5,7 @@
 'use strict';
 
 const REFRESH_MS = 2000;
+const CHART_H = 170;
 const COLORS = ['#58a6ff', '#3fb950', '#d29922', '#f778ba', '#a371f7', '#39c5cf', '#ff7b72', '#e3b341'];
 
 const state = {
@@ -98,6 +99,7 @@ function fmtNs(ns) {
 }
 
 function fmtRate(r) {
+  if (r === 0) return '0';
   if (r >= 100) return fmtCount(r);
   if (r >= 10) return r.toFixed(1);
   return r.toFixed(2);
@@ -154,7 +156,7 @@ function niceTicks(lo, hi, n) {
 }
 
 function lineChart(box, opts) {
-  const W = box.clientWidth || 400, H = box.clientHeight || 190;
+  const W = box.clientWidth || 400, H = CHART_H;
   const m = { l: 46, r: opts.right ? 40 : 10, t: 8, b: 18 };
   const svg = sv('svg', { viewBox: `0 0 ${W} ${H}`, preserveAspectRatio: 'none', role: 'img' });
   const series = opts.series.filter(s => s.points.length > 0);
@@ -196,7 +198,10 @@ function lineChart(box, opts) {
     } else {
       const fixed = side === 'left' ? opts.yMax : undefined;
       lo = 0; hi = Math.max(fixed || 0, hi * 1.1, 1e-9);
-      ticks = niceTicks(lo, hi, 4); hi = ticks[ticks.length - 1];
+      ticks = niceTicks(lo, hi, 4);
+      // The top tick must be at or above the largest value.
+      if (ticks[ticks.length - 1] < hi) ticks.push(ticks[ticks.length - 1] + (ticks[1] - ticks[0]));
+      hi = ticks[ticks.length - 1];
       ty = y => H - m.b - (y - lo) / (hi - lo) * (H - m.t - m.b);
     }
     ticks.forEach(t => {
@@ -236,7 +241,7 @@ function renderOverview(o) {
   st.className = 'pill pill-' + o.status;
   const live = $('live');
   live.className = 'live' + (o.live ? ' on' : '');
-  live.textContent = o.live ? 'LIVE' : (o.last_event ? 'recording ended ' + fmtStamp(o.window.to) : 'no events yet');
+  live.textContent = o.live ? 'LIVE' : (o.last_event ? 'ended ' + fmtStamp(o.window.to) : 'no events yet');
   const s = o.session;
   const bits = [];
   if (s) {
@@ -310,19 +315,20 @@ function drawOpCharts(o) {
   const se = o.series;
   const to = stampNs(o.window.to);
   const from = o.window.from ? stampNs(o.window.from) : se.start_ns;
-  const mid = i => se.start_ns + (i + 0.5) * se.bucket_ns;
-  // The first and last buckets may be cut by the window: divide by the
-  // part inside it.
-  const widthS = i => {
-    const a = Math.max(se.start_ns + i * se.bucket_ns, from), b = Math.min(se.start_ns + (i + 1) * se.bucket_ns, to);
-    return Math.max(b - a, se.bucket_ns / 1000) / 1e9;
-  };
+  // Buckets may stick out of the window at either end: each point sits
+  // in the middle of its bucket's part inside the window, and a rate
+  // divides by that part's length.
+  const part = i => [Math.max(se.start_ns + i * se.bucket_ns, from), Math.min(se.start_ns + (i + 1) * se.bucket_ns, to)];
+  const inside = i => { const [a, b] = part(i); return b > a; };
+  const mid = i => { const [a, b] = part(i); return (a + b) / 2; };
+  const widthS = i => { const [a, b] = part(i); return (b - a) / 1e9; };
+  const points = (vals, f) => vals.map((v, i) => inside(i) ? [mid(i), f(v, i)] : null).filter(Boolean);
   const top = se.ops.slice(0, 6);
   const rate = top.map((s, k) => ({ name: s.op, color: COLORS[k % COLORS.length],
-    points: s.calls.map((c, i) => [mid(i), c / widthS(i)]) }));
+    points: points(s.calls, (c, i) => c / widthS(i)) }));
   const timed = se.ops.filter(s => s.mean_ns.some(v => v > 0)).slice(0, 6);
   const lat = timed.map((s, k) => ({ name: s.op, color: COLORS[(k + 2) % COLORS.length],
-    points: s.mean_ns.map((v, i) => [mid(i), s.calls[i] > 0 ? v : null]).filter(p => p[1] !== null || true) }));
+    points: points(s.mean_ns, (v, i) => s.calls[i] > 0 ? v : null) }));
   const caps = state.capabilities;
   const gpuMissing = caps && !caps.some(c => (c.id === 'cuda-runtime' || c.id === 'cuda-driver') && c.status === 'available');
   if (gpuMissing) {
@@ -453,7 +459,8 @@ async function runSQL(ev) {
   out.replaceChildren(el('div', { class: 'muted', text: 'running…' }));
   try {
     const r = await api('query', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ sql: $('sql').value, limit: 200 }) });
-    const cell = v => v === null ? 'NULL' : typeof v === 'number' ? (Number.isInteger(v) ? fmtCount(v) : v.toPrecision(6)) : String(v);
+    const cell = v => v === null ? 'NULL' : typeof v === 'number'
+      ? (Number.isInteger(v) ? fmtCount(v) : v.toLocaleString('en-US', { maximumFractionDigits: Math.abs(v) >= 100 ? 1 : 4 })) : String(v);
     out.replaceChildren(
       el('div', { class: 'muted', text: `${fmtCount(r.rows.length)} row(s)${r.truncated ? ', stopped at ' + fmtCount(r.row_cap) : ''} in ${fmtNs(r.elapsed_ns)}` }),
       el('table', null, el('thead', null, el('tr', null, r.columns.map(c => el('th', { text: c })))),
