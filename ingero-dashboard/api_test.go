@@ -19,8 +19,7 @@ import (
 // endpoint tests.
 func served(t *testing.T) (*fixture, string, *testServer) {
 	t.Helper()
-	f := newFixture()
-	path := f.write(t)
+	f, path := fixtureCopy(t)
 	before := storetest.Capture(t, path, true)
 	ts := startServer(t, "-d", path)
 	t.Cleanup(func() { before.Same(t, storetest.Capture(t, path, true), "serving the dashboard") })

@@ -255,7 +255,10 @@ func checkRangeAndSQL(p *page, path string) {
 		chromedp.WithPollingTimeout(10*time.Second))); err != nil {
 		p.t.Errorf("1m range: events tile %q, want %q", p.text("#kpi-events"), wantText)
 	}
-	p.do(chromedp.Click(`#sql-form button`), chromedp.WaitVisible(`#sql-out table tbody tr`))
+	p.do(chromedp.Click(`#sql-form button`), chromedp.WaitVisible(`#sql-out table, #sql-out .err`))
+	if msg := eval[string](p, `(document.querySelector('#sql-out .err') || {}).textContent || ''`); msg != "" {
+		p.t.Errorf("SQL panel: %s", msg)
+	}
 	// The panel's statement counts the events of each op: one row per op.
 	if rows, ops := eval[int](p, `document.querySelectorAll('#sql-out tbody tr').length`), len(expect(p.t, path, 0, 0).calls); rows != ops {
 		p.t.Errorf("SQL panel: %d rows, want one per op recorded (%d)", rows, ops)

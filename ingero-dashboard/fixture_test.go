@@ -3,8 +3,10 @@ package dashboard
 import (
 	"cmp"
 	"math/rand/v2"
+	"os"
 	"path/filepath"
 	"slices"
+	"sync"
 	"testing"
 	"time"
 
@@ -118,6 +120,41 @@ func newFixture() *fixture {
 		Version: "v0.9.0", Flags: map[string]string{}, PIDFilter: []uint32{},
 		Stats: event.SessionStats{Events: uint64(len(f.events)), UserDrops: 12}}
 	return f
+}
+
+var (
+	sharedOnce    sync.Once
+	sharedFixture *fixture
+	sharedBytes   []byte
+)
+
+// shared is the fixture and its database file's bytes, built once per
+// test binary: writing 222,000 events for every test made the package
+// slow under the race detector.
+func shared(t testing.TB) (*fixture, []byte) {
+	t.Helper()
+	sharedOnce.Do(func() {
+		f := newFixture()
+		b, err := os.ReadFile(f.write(t))
+		if err != nil {
+			t.Fatal(err)
+		}
+		sharedFixture, sharedBytes = f, b
+	})
+	if sharedBytes == nil {
+		t.Fatal("writing the shared fixture failed in an earlier test")
+	}
+	return sharedFixture, sharedBytes
+}
+
+// fixtureCopy writes the shared fixture database to a file of the
+// test's own, which the test may watch for changes.
+func fixtureCopy(t testing.TB) (*fixture, string) {
+	t.Helper()
+	f, b := shared(t)
+	path := filepath.Join(t.TempDir(), "fixture.db")
+	must(t, os.WriteFile(path, b, 0o644))
+	return f, path
 }
 
 // write stores the fixture as trace would, in a temporary directory.

@@ -62,7 +62,7 @@ func TestLiveDatabase(t *testing.T) {
 }
 
 func TestStreamFile(t *testing.T) {
-	f := newFixture()
+	f, _ := shared(t)
 	path := recordingtest.WriteStream(t, recordingtest.Recording{Events: f.events, Chains: f.chains, StopNs: at(fixtureSpan)})
 	ts := startServer(t, "-d", path)
 	var o struct {

@@ -15,7 +15,10 @@ import (
 	"ingero.dev/common/httpsec"
 )
 
-func fixtureDB(t *testing.T) string { return newFixture().write(t) }
+func fixtureDB(t *testing.T) string {
+	_, path := fixtureCopy(t)
+	return path
+}
 
 func TestTLS13Only(t *testing.T) {
 	ts := startServer(t, "-d", fixtureDB(t))
