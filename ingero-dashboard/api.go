@@ -20,6 +20,7 @@ type api struct {
 	now     func() time.Time
 	answers *cache[answer]
 	stats   *cache[statsResult]
+	chunks  *chunkCache
 	// started is when the server started, for the overview.
 	started     time.Time
 	queryLimits adhoc.Limits
@@ -36,7 +37,7 @@ const (
 
 func newAPI(src *source, now func() time.Time) *api {
 	return &api{src: src, now: now, started: now(), queryLimits: defaultQueryLimits,
-		answers: newCache[answer](cacheTTL, now), stats: newCache[statsResult](cacheTTL, now)}
+		answers: newCache[answer](cacheTTL, now), stats: newCache[statsResult](cacheTTL, now), chunks: newChunkCache()}
 }
 
 // getter computes one GET answer from a reader.

@@ -2,6 +2,7 @@ package dashboard
 
 import (
 	"context"
+	"math"
 	"net/http"
 
 	"ingero.dev/common/event"
@@ -9,10 +10,11 @@ import (
 	"ingero.dev/common/store"
 )
 
-// maxSample bounds the events decoded for percentiles per answer (about
-// 150 ms of one core). Counts, errors, means, minima and maxima are exact
-// at any size: they come from the chunk summaries.
-var maxSample = 1_000_000
+// maxSample bounds the events percentiles are computed over: the newest
+// of the window. Their chunks' summaries are cached (chunkCache), so a
+// refresh decodes only what is new. Counts, errors, means, minima and
+// maxima are exact at any size: they come from the chunk summaries.
+var maxSample = 2_000_000
 
 type pidOp struct {
 	pid uint32
@@ -28,7 +30,7 @@ type statsResult struct {
 	// window, per (pid, op); complete says they are all its events.
 	hists     map[pidOp]*hist.Histogram
 	sampled   int64
-	sampleNs  int64 // time of the oldest sampled event
+	sampleNs  int64 // where the sample starts: its oldest chunk's start, or the window's
 	complete  bool
 	comms     map[uint32]string
 	err       error
@@ -59,24 +61,45 @@ func (s *statsResult) compute(ctx context.Context, a *api, r *store.Reader, req 
 	}
 	s.hists = map[pidOp]*hist.Histogram{}
 	s.comms = map[uint32]string{}
-	f.Limit, f.Desc = maxSample, true
-	err = r.Events(ctx, f, func(ev *event.Event) error {
-		k := pidOp{ev.PID, ev.Key()}
-		h := s.hists[k]
-		if h == nil {
-			h = &hist.Histogram{}
-			s.hists[k] = h
-		}
-		h.Record(ev.DurNs)
-		if _, ok := s.comms[ev.PID]; !ok {
-			s.comms[ev.PID] = ev.Comm
-		}
-		s.sampled++
-		s.sampleNs = ev.TimeNs
-		return nil
+	// Newest chunks first, until the sample is full: whole chunks, so the
+	// sample may pass maxSample by part of one chunk.
+	var chunks []store.Chunk
+	n := int64(0)
+	err = r.ChunksNewestFirst(ctx, s.win.FromNs, s.win.ToNs, func(c store.Chunk) bool {
+		chunks = append(chunks, c)
+		n += int64(c.Events)
+		return n < int64(maxSample)
 	})
 	if err != nil {
 		return err
+	}
+	a.chunks.nextSweep()
+	var buf []event.Event
+	from, to := s.win.FromNs, s.win.ToNs
+	if from == 0 {
+		from = math.MinInt64
+	}
+	s.sampleNs = math.MaxInt64
+	for _, c := range chunks {
+		sum, err := a.chunks.summary(ctx, r, c, from, to, &buf)
+		if err != nil {
+			return err
+		}
+		for k, h := range sum.hists {
+			m := s.hists[k]
+			if m == nil {
+				m = &hist.Histogram{}
+				s.hists[k] = m
+			}
+			m.Merge(h)
+			s.sampled += int64(h.Count())
+		}
+		for pid, comm := range sum.comms {
+			if _, ok := s.comms[pid]; !ok {
+				s.comms[pid] = comm
+			}
+		}
+		s.sampleNs = min(s.sampleNs, max(c.FirstNs, s.win.FromNs))
 	}
 	s.complete = s.sampled >= s.eventsAll
 	return s.fillComms(r)
