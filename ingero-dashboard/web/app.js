@@ -196,8 +196,10 @@ function lineChart(box, opts) {
       ty = y => H - m.b - (Math.log10(Math.max(y, Math.pow(10, a))) - a) / (b - a) * (H - m.t - m.b);
       ticks = []; for (let e = a; e <= b; e++) ticks.push(Math.pow(10, e));
     } else {
+      // A fixed top (100 for percentages) holds unless a value passes it;
+      // otherwise leave a tenth of headroom.
       const fixed = side === 'left' ? opts.yMax : undefined;
-      lo = 0; hi = Math.max(fixed || 0, hi * 1.1, 1e-9);
+      lo = 0; hi = fixed !== undefined ? Math.max(fixed, hi) : Math.max(hi * 1.1, 1e-9);
       ticks = niceTicks(lo, hi, 4);
       // The top tick must be at or above the largest value.
       if (ticks[ticks.length - 1] < hi) ticks.push(ticks[ticks.length - 1] + (ticks[1] - ticks[0]));
