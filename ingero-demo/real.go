@@ -100,11 +100,13 @@ func (r *realRun) start(ctx context.Context, path string) error {
 	if r.tr, err = startTracer(args, out); err != nil {
 		return err
 	}
-	if err := r.tr.waitLine(ctx, "ingero trace: watching", time.Minute); err != nil {
+	attached := func(st traceStatus) bool { return st.Status == "attached" }
+	if err := r.tr.waitStatus(ctx, "attaching its probes", attached, time.Minute); err != nil {
 		return err
 	}
 	for _, pid := range pids {
-		if err := r.tr.waitLine(ctx, "tracing PID "+pid+" ", 30*time.Second); err != nil {
+		traced := func(st traceStatus) bool { return st.Status == "pid" && st.CUDA && strconv.Itoa(int(st.PID)) == pid }
+		if err := r.tr.waitStatus(ctx, "tracing PID "+pid, traced, 30*time.Second); err != nil {
 			return err
 		}
 	}

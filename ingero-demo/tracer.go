@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -15,15 +16,24 @@ import (
 )
 
 // tracer is `ingero trace` running as a process: the demo records the
-// way a user would, and reads back only the database and what trace
-// prints.
+// way a user would, and reads back only the database, what trace prints,
+// and its state from the machine-readable --status-fd channel (docs/cli.md),
+// never from its human stderr.
 type tracer struct {
 	cmd    *exec.Cmd
 	mu     sync.Mutex
 	stdout bytes.Buffer
-	lines  []string
+	lines  []string      // stderr, for the summary and error messages
+	status []traceStatus // --status-fd lines
 	done   chan struct{}
 	err    error
+}
+
+// traceStatus is one --status-fd line, as far as the demo reads it.
+type traceStatus struct {
+	Status string `json:"status"`
+	PID    uint32 `json:"pid"`
+	CUDA   bool   `json:"cuda"` // pid: its CUDA calls are probed
 }
 
 func startTracer(args []string, stdout io.Writer) (*tracer, error) {
@@ -31,7 +41,14 @@ func startTracer(args []string, stdout io.Writer) (*tracer, error) {
 	if err != nil {
 		return nil, err
 	}
+	statusR, statusW, err := os.Pipe()
+	if err != nil {
+		return nil, fmt.Errorf("starting ingero trace: %w", err)
+	}
+	defer statusW.Close()
+	args = append(args, "--status-fd", "3") // ExtraFiles[0] is fd 3
 	t := &tracer{cmd: exec.Command(bin, append(pre, args...)...), done: make(chan struct{})}
+	t.cmd.ExtraFiles = []*os.File{statusW}
 	// trace scopes itself to the sudo user's processes unless told the
 	// PIDs; the demo always names them, and clears SUDO_USER so that a
 	// `sudo make demo` does not filter its own root children out.
@@ -50,6 +67,7 @@ func startTracer(args []string, stdout io.Writer) (*tracer, error) {
 		return nil, fmt.Errorf("starting ingero trace: %w", err)
 	}
 	if err := t.cmd.Start(); err != nil {
+		statusR.Close()
 		return nil, fmt.Errorf("starting ingero trace: %w", err)
 	}
 	var readers sync.WaitGroup
@@ -68,6 +86,18 @@ func startTracer(args []string, stdout io.Writer) (*tracer, error) {
 		})
 	}
 	readers.Go(func() {
+		defer statusR.Close()
+		sc := bufio.NewScanner(statusR)
+		for sc.Scan() {
+			var st traceStatus
+			if json.Unmarshal(sc.Bytes(), &st) == nil {
+				t.mu.Lock()
+				t.status = append(t.status, st)
+				t.mu.Unlock()
+			}
+		}
+	})
+	readers.Go(func() {
 		sc := bufio.NewScanner(errPipe)
 		for sc.Scan() {
 			t.mu.Lock()
@@ -83,13 +113,14 @@ func startTracer(args []string, stdout io.Writer) (*tracer, error) {
 	return t, nil
 }
 
-// waitLine waits until trace has printed a line containing s on stderr.
-func (t *tracer) waitLine(ctx context.Context, s string, timeout time.Duration) error {
+// waitStatus waits until trace has reported a status line that ok
+// accepts; what names it in errors ("attached", "tracing PID 4821").
+func (t *tracer) waitStatus(ctx context.Context, what string, ok func(traceStatus) bool, timeout time.Duration) error {
 	deadline := time.Now().Add(timeout)
 	for {
 		t.mu.Lock()
-		for _, l := range t.lines {
-			if strings.Contains(l, s) {
+		for _, st := range t.status {
+			if ok(st) {
 				t.mu.Unlock()
 				return nil
 			}
@@ -97,13 +128,13 @@ func (t *tracer) waitLine(ctx context.Context, s string, timeout time.Duration) 
 		t.mu.Unlock()
 		select {
 		case <-t.done:
-			return fmt.Errorf("ingero trace exited (%v) before it said %q:\n%s", t.err, s, t.stderr())
+			return fmt.Errorf("ingero trace exited (%v) before %s:\n%s", t.err, what, t.stderr())
 		case <-ctx.Done():
 			return ctx.Err()
 		case <-time.After(10 * time.Millisecond):
 		}
 		if time.Now().After(deadline) {
-			return fmt.Errorf("ingero trace did not say %q within %v:\n%s", s, timeout, t.stderr())
+			return fmt.Errorf("ingero trace did not report %s within %v:\n%s", what, timeout, t.stderr())
 		}
 	}
 }

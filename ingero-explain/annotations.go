@@ -8,12 +8,12 @@ import (
 
 	"ingero.dev/common/annotate"
 	"ingero.dev/common/event"
-	"ingero.dev/common/store"
+	"ingero.dev/common/source"
 )
 
 // chainLabels finds, for each chain, the annotations that cover its
 // timeline, by the rule common/annotate states.
-func chainLabels(r *store.Reader, chains []event.Chain) ([][]map[string]string, error) {
+func chainLabels(r source.Source, chains []event.Chain) ([][]map[string]string, error) {
 	if len(chains) == 0 {
 		return [][]map[string]string{}, nil
 	}

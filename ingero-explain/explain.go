@@ -14,7 +14,7 @@ import (
 	"ingero.dev/common/causal"
 	"ingero.dev/common/cli"
 	"ingero.dev/common/recording"
-	"ingero.dev/common/store"
+	"ingero.dev/common/source"
 	"ingero.dev/common/timerange"
 )
 
@@ -40,7 +40,7 @@ type config struct {
 	loc *time.Location
 	// analyze is the causal engine; tests may replace it with a fixed
 	// report to exercise the rendering on its own.
-	analyze func(context.Context, *store.Reader, causal.Options) (*causal.Report, error)
+	analyze func(context.Context, source.Source, causal.Options) (*causal.Report, error)
 }
 
 // New builds the command.
@@ -80,7 +80,7 @@ func (c *config) exec(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	rec, err := recording.Open(c.db)
+	rec, err := recording.OpenSource(c.db)
 	if err != nil {
 		return err
 	}
@@ -90,21 +90,21 @@ func (c *config) exec(ctx context.Context, args []string) error {
 	}
 	var rep *causal.Report
 	if c.chains {
-		rep, err = storedChains(ctx, rec.Reader, req.opts)
+		rep, err = storedChains(ctx, rec.Source, req.opts)
 	} else {
-		rep, err = c.analyze(ctx, rec.Reader, req.opts)
+		rep, err = c.analyze(ctx, rec.Source, req.opts)
 	}
 	if err != nil {
 		return err
 	}
 	v := &view{rep: rep, req: req, loc: c.loc, stored: c.chains}
 	if c.annotations {
-		if v.labels, err = chainLabels(rec.Reader, rep.Chains); err != nil {
+		if v.labels, err = chainLabels(rec.Source, rep.Chains); err != nil {
 			return err
 		}
 	}
 	if rep.Events == 0 && !c.json {
-		v.hint, err = emptyHint(rec.Reader, req)
+		v.hint, err = emptyHint(rec.Source, req)
 		if err != nil {
 			return err
 		}

@@ -16,7 +16,7 @@ import (
 	"ingero.dev/common/cli"
 	"ingero.dev/common/event"
 	"ingero.dev/common/recording/recordingtest"
-	"ingero.dev/common/store"
+	"ingero.dev/common/source"
 	"ingero.dev/common/stream"
 )
 
@@ -117,7 +117,7 @@ type result struct {
 	code     int
 }
 
-type analyzeFunc func(context.Context, *store.Reader, causal.Options) (*causal.Report, error)
+type analyzeFunc func(context.Context, source.Source, causal.Options) (*causal.Report, error)
 
 // runWith runs the command with the tests' clock, UTC times and the given
 // engine.

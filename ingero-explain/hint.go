@@ -6,13 +6,13 @@ import (
 	"time"
 
 	"ingero.dev/common/hist"
-	"ingero.dev/common/store"
+	"ingero.dev/common/source"
 	"ingero.dev/common/timerange"
 )
 
 // emptyHint says where the recording's events are when the window holds
 // none, so the next run can aim at them.
-func emptyHint(r *store.Reader, req request) (string, error) {
+func emptyHint(r source.Source, req request) (string, error) {
 	span, err := r.TimeSpan()
 	if err != nil {
 		return "", err

@@ -7,14 +7,14 @@ import (
 
 	"ingero.dev/common/causal"
 	"ingero.dev/common/event"
-	"ingero.dev/common/store"
+	"ingero.dev/common/source"
 )
 
 // fixedEngine stands in for the causal engine so that the rendering is
 // tested on its own: it counts the window's events from the store and
 // reports the given chains and per-process stats whenever there are any.
 func fixedEngine(chains []event.Chain, got *causal.Options) analyzeFunc {
-	return func(ctx context.Context, r *store.Reader, opts causal.Options) (*causal.Report, error) {
+	return func(ctx context.Context, r source.Source, opts causal.Options) (*causal.Report, error) {
 		if got != nil {
 			*got = opts
 		}

@@ -6,14 +6,14 @@ import (
 
 	"ingero.dev/common/causal"
 	"ingero.dev/common/event"
-	"ingero.dev/common/store"
+	"ingero.dev/common/source"
 )
 
 // storedChains reads the chains trace detected live, without analysing
 // anything: only the events are counted, from the chunk summaries. With
 // --pid it keeps those processes' chains and the host-wide ones (PID 0),
 // which can touch every process.
-func storedChains(ctx context.Context, r *store.Reader, opts causal.Options) (*causal.Report, error) {
+func storedChains(ctx context.Context, r source.Source, opts causal.Options) (*causal.Report, error) {
 	chains, err := r.Chains(opts.FromNs, opts.ToNs)
 	if err != nil {
 		return nil, err
@@ -38,14 +38,6 @@ func storedChains(ctx context.Context, r *store.Reader, opts causal.Options) (*c
 	return rep, nil
 }
 
-func countEvents(ctx context.Context, r *store.Reader, from, to int64, pids []uint32) (int64, error) {
-	stats, err := r.OpSummary(ctx, store.Filter{FromNs: from, ToNs: to, PIDs: pids})
-	if err != nil {
-		return 0, err
-	}
-	var n int64
-	for _, s := range stats {
-		n += s.Count
-	}
-	return n, nil
+func countEvents(ctx context.Context, r source.Source, from, to int64, pids []uint32) (int64, error) {
+	return source.Count(ctx, r, source.Filter{FromNs: from, ToNs: to, PIDs: pids})
 }

@@ -52,3 +52,19 @@ func TestStreamDamageIsReported(t *testing.T) {
 		t.Error("no report")
 	}
 }
+
+// A stream file is analysed in place: explain makes no temporary copy,
+// so it works where no temporary file can be made (TMPDIR is a file).
+func TestStreamIsReadInPlace(t *testing.T) {
+	st := writeFixtureStream(t)
+	notADir := filepath.Join(t.TempDir(), "file")
+	if err := os.WriteFile(notADir, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("TMPDIR", notADir)
+	for _, args := range [][]string{nil, {"--per-process", "--annotations"}, {"--chains", "--json"}} {
+		if r := run(t, append([]string{"-d", st}, args...)...); r.code != 0 || r.out == "" {
+			t.Errorf("%q: exit %d: %s", args, r.code, r.err)
+		}
+	}
+}

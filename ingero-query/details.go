@@ -1,100 +1,70 @@
 package query
 
 import (
-	"bytes"
-	"encoding/json"
-	"errors"
-	"io"
 	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"ingero.dev/common/event"
+	"ingero.dev/common/ndjson"
 )
 
-// shownFields are the optional top-level fields of a trace --json line
-// that the table shows after the args; the rest (node, cgroup_id) only
-// --json carries.
-var shownFields = map[string]bool{
-	"preemptor_pid": true, "preemptor_comm": true,
-	"peer_pid": true, "peer_comm": true,
-	"gpu": true, "stack_id": true,
-}
-
-// details turns one line of trace --json into "name=value" pairs: the
-// args, then the optional fields above. Taking them from the encoder's
-// own line keeps the table's names those of docs/json.md.
-func details(line []byte) (string, error) {
-	dec := json.NewDecoder(bytes.NewReader(line))
-	dec.UseNumber()
-	var args, extra []string
-	if _, err := dec.Token(); err != nil { // {
-		return "", err
-	}
-	for dec.More() {
-		tok, err := dec.Token()
-		if err != nil {
-			return "", err
+// details shows an event's args, then its optional fields (preemptor or
+// peer, stack_id, gpu), as "name=value" pairs. ndjson.Walk gives the names
+// and values of docs/json.md, so the table and --json cannot drift apart;
+// cgroup_id, like node, only --json carries.
+func details(ev *event.Event) string {
+	var b strings.Builder
+	ndjson.Walk(ev, func(name string, v any) {
+		if name == "cgroup_id" {
+			return
 		}
-		key, _ := tok.(string)
-		switch {
-		case key == "args":
-			if args, err = objectPairs(dec); err != nil {
-				return "", err
-			}
-		case shownFields[key]:
-			v, err := dec.Token()
-			if err != nil {
-				return "", err
-			}
-			extra = append(extra, key+"="+valueText(v))
-		default:
-			var skip json.RawMessage
-			if err := dec.Decode(&skip); err != nil {
-				return "", err
-			}
+		if b.Len() > 0 {
+			b.WriteByte(' ')
 		}
-	}
-	return strings.Join(append(args, extra...), " "), nil
-}
-
-// objectPairs reads a flat JSON object as name=value pairs, in order.
-func objectPairs(dec *json.Decoder) ([]string, error) {
-	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
-		return nil, errors.Join(errors.New("args is not an object"), err)
-	}
-	var out []string
-	for dec.More() {
-		k, err := dec.Token()
-		if err != nil {
-			return nil, err
-		}
-		v, err := dec.Token()
-		if err != nil {
-			return nil, err
-		}
-		name, _ := k.(string)
-		out = append(out, name+"="+valueText(v))
-	}
-	_, err := dec.Token() // }
-	if errors.Is(err, io.EOF) {
-		err = io.ErrUnexpectedEOF
-	}
-	return out, err
+		b.WriteString(name)
+		b.WriteByte('=')
+		b.WriteString(valueText(v))
+	})
+	return b.String()
 }
 
 func valueText(v any) string {
 	switch v := v.(type) {
-	case json.Number:
-		return v.String()
+	case uint64:
+		return strconv.FormatUint(v, 10)
+	case int64:
+		return strconv.FormatInt(v, 10)
 	case bool:
 		return strconv.FormatBool(v)
 	case string:
+		v = asJSONReads(v)
 		if strings.ContainsAny(v, " =\"") {
 			return strconv.Quote(v)
 		}
 		return printable(v)
 	}
 	return "?"
+}
+
+// asJSONReads turns each byte that is not valid UTF-8 into the character
+// of its value, as a reader of the --json line sees it (docs/json.md), so
+// that the table shows a name the way --json does.
+func asJSONReads(s string) string {
+	if utf8.ValidString(s) {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		r, n := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && n == 1 {
+			r = rune(s[i])
+		}
+		b.WriteRune(r)
+		i += n
+	}
+	return b.String()
 }
 
 // printable escapes what would break a table row: control characters,

@@ -2,14 +2,13 @@ package query
 
 import (
 	"context"
-	"slices"
 	"time"
 
 	"ingero.dev/common/annotate"
 	"ingero.dev/common/cli"
 	"ingero.dev/common/event"
 	"ingero.dev/common/recording"
-	"ingero.dev/common/store"
+	"ingero.dev/common/source"
 	"ingero.dev/common/timerange"
 )
 
@@ -30,17 +29,19 @@ func (c *config) listEvents(ctx context.Context, rec *recording.Recording) error
 	}
 	pids, _ := cli.ParsePIDs(c.pids) // checked already
 	ops, _ := parseOps(c.ops)
-	f := store.Filter{ToNs: rng.To.UnixNano(), PIDs: pids, Ops: ops}
+	f := source.Filter{ToNs: rng.To.UnixNano(), PIDs: pids, Ops: ops}
 	if !rng.From.IsZero() {
 		f.FromNs = rng.From.UnixNano()
 	}
-	matched, err := countMatches(ctx, rec.Reader, f)
+	// Counted from the summaries, so that the footer can say how many events
+	// a limit left out without reading them.
+	matched, err := source.Count(ctx, rec.Source, f)
 	if err != nil {
 		return err
 	}
 	var join *annotate.Joiner
 	if c.annotations {
-		anns, err := rec.Annotations(0, f.ToNs)
+		anns, err := rec.Source.Annotations(0, f.ToNs)
 		if err != nil {
 			return err
 		}
@@ -57,9 +58,9 @@ func (c *config) listEvents(ctx context.Context, rec *recording.Recording) error
 		return out.event(ev, labels)
 	}
 	if c.limit == 0 {
-		err = rec.Events(ctx, f, emit)
+		err = rec.Source.Events(ctx, f, emit)
 	} else {
-		err = newestInOrder(ctx, rec.Reader, f, c.limit, emit)
+		err = source.Tail(ctx, rec.Source, f, c.limit, emit)
 	}
 	if err != nil {
 		return err
@@ -72,41 +73,6 @@ func (c *config) newSink(rec *recording.Recording, rng timerange.Range) sink {
 		return newJSONSink(c.stdio, c.annotations)
 	}
 	return newTableSink(c.stdio.Out, rec, inZone(rng, c.loc), c.limit, c.annotations)
-}
-
-// countMatches counts from the chunk summaries, so that the footer can say
-// how many events a limit left out without reading them.
-func countMatches(ctx context.Context, r *store.Reader, f store.Filter) (int64, error) {
-	stats, err := r.OpSummary(ctx, f)
-	if err != nil {
-		return 0, err
-	}
-	var n int64
-	for _, s := range stats {
-		n += s.Count
-	}
-	return n, nil
-}
-
-// newestInOrder reads the newest limit events backwards, then hands them
-// on oldest first.
-func newestInOrder(ctx context.Context, r *store.Reader, f store.Filter, limit int, fn func(*event.Event) error) error {
-	f.Limit, f.Desc = limit, true
-	evs := make([]event.Event, 0, min(limit, 4096))
-	err := r.Events(ctx, f, func(ev *event.Event) error {
-		evs = append(evs, *ev)
-		return nil
-	})
-	if err != nil {
-		return err
-	}
-	slices.Reverse(evs)
-	for i := range evs {
-		if err := fn(&evs[i]); err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 // sameDay reports whether a and b fall on one calendar day of their zone.

@@ -1,6 +1,8 @@
 package query
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -52,5 +54,33 @@ func TestStreamFileAnswersLikeTheDatabase(t *testing.T) {
 		if strings.Count(b.out, "\n") < 2 {
 			t.Errorf("%q: stream output too short: %q", args, b.out)
 		}
+	}
+}
+
+// Listing a stream's events reads it in place, so it works where no
+// temporary file can be made (TMPDIR is a file); only SQL needs a
+// database, and the temporary one is gone when query exits.
+func TestStreamNeedsNoCopyButForSQL(t *testing.T) {
+	st := writeFixtureStream(t)
+	notADir := filepath.Join(t.TempDir(), "file")
+	if err := os.WriteFile(notADir, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("TMPDIR", notADir)
+	for _, args := range [][]string{nil, {"--json", "--annotations"}} {
+		if r := run(t, append([]string{"-d", st}, args...)...); r.code != 0 || r.out == "" {
+			t.Errorf("%q: exit %d: %s", args, r.code, r.err)
+		}
+	}
+	if r := run(t, "-d", st, "SELECT count(*) FROM events"); r.code != 1 || !strings.Contains(r.err, "loading stream") {
+		t.Errorf("SQL without a temporary directory: exit %d, stderr %q", r.code, r.err)
+	}
+	tmp := t.TempDir()
+	t.Setenv("TMPDIR", tmp)
+	if r := run(t, "-d", st, "SELECT count(*) FROM events"); r.code != 0 {
+		t.Fatalf("SQL: exit %d: %s", r.code, r.err)
+	}
+	if left, _ := os.ReadDir(tmp); len(left) > 0 {
+		t.Errorf("SQL left %s in TMPDIR", left[0].Name())
 	}
 }

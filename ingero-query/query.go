@@ -89,7 +89,7 @@ func (c *config) exec(ctx context.Context, args []string) error {
 		ctx, cancel = context.WithTimeout(ctx, c.timeout)
 		defer cancel()
 	}
-	rec, err := recording.Open(c.db)
+	rec, err := recording.OpenSource(c.db)
 	if err != nil {
 		return err
 	}

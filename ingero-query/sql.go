@@ -16,7 +16,11 @@ import (
 // statement's text; the row cap and the --timeout context bound what a
 // statement can cost. Cells stay whole: --json promises every value.
 func (c *config) runSQL(ctx context.Context, rec *recording.Recording, sql string) error {
-	res, err := adhoc.New(rec.Reader, adhoc.Limits{}).Run(ctx, adhoc.Request{SQL: sql, MaxRows: c.maxRows})
+	r, err := rec.Store() // a stream file is loaded into a temporary database for SQL
+	if err != nil {
+		return err
+	}
+	res, err := adhoc.New(r, adhoc.Limits{}).Run(ctx, adhoc.Request{SQL: sql, MaxRows: c.maxRows})
 	switch {
 	case errors.Is(err, store.ErrWriteQuery):
 		return errors.New("refused: the statement would change the recording, and query runs read-only SQL only (SELECT, WITH, EXPLAIN)")

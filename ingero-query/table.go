@@ -10,7 +10,6 @@ import (
 
 	"ingero.dev/common/event"
 	"ingero.dev/common/hist"
-	"ingero.dev/common/ndjson"
 	"ingero.dev/common/recording"
 	"ingero.dev/common/timerange"
 )
@@ -25,8 +24,6 @@ type tableSink struct {
 	timeLayout  string
 	limit       int
 	annotations bool
-	enc         *ndjson.Encoder
-	line        []byte
 	headed      bool
 }
 
@@ -36,7 +33,7 @@ func newTableSink(w io.Writer, rec *recording.Recording, rng timerange.Range, li
 		layout = "15:04:05.000000"
 	}
 	return &tableSink{w: bufio.NewWriter(w), rec: rec, rng: rng, timeLayout: layout, limit: limit,
-		annotations: annotations, enc: ndjson.NewEncoder(io.Discard)}
+		annotations: annotations}
 }
 
 const rowFormat = "%-*s  %7v  %-15s  %-6s  %-22s  %8s  %4v  %s\n"
@@ -46,11 +43,7 @@ func (t *tableSink) event(ev *event.Event, labels []map[string]string) error {
 		t.headed = true
 		fmt.Fprintf(t.w, rowFormat, len(t.timeLayout), "TIME", "PID", "COMM", "LAYER", "OP", "DURATION", "RET", "ARGS")
 	}
-	t.line = t.enc.Append(t.line[:0], ev)
-	args, err := details(t.line)
-	if err != nil {
-		return fmt.Errorf("formatting event at %d: %w", ev.TimeNs, err)
-	}
+	args := details(ev)
 	if t.annotations {
 		args = strings.TrimLeft(args+" "+labelText(labels), " ")
 	}
@@ -59,7 +52,7 @@ func (t *tableSink) event(ev *event.Event, labels []map[string]string) error {
 		dur = hist.FormatNs(ev.DurNs)
 	}
 	ts := ev.Time().In(t.rng.To.Location()).Format(t.timeLayout)
-	_, err = fmt.Fprintf(t.w, rowFormat, len(t.timeLayout), ts, ev.PID, printable(ev.Comm),
+	_, err := fmt.Fprintf(t.w, rowFormat, len(t.timeLayout), ts, ev.PID, printable(ev.Comm),
 		ev.Source.Layer(), ev.OpName(), dur, ev.Ret, args)
 	return err
 }
@@ -95,7 +88,7 @@ func (t *tableSink) done(shown, matched int64) error {
 // so the next attempt can aim at them.
 func (t *tableSink) noMatch() string {
 	msg := fmt.Sprintf("No matching events in %s.", t.rng)
-	span, err := t.rec.TimeSpan()
+	span, err := t.rec.Source.TimeSpan()
 	switch {
 	case err != nil:
 	case span.Events == 0:

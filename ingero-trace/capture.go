@@ -8,7 +8,6 @@ import (
 
 	"ingero.dev/bpf/blockio"
 	"ingero.dev/bpf/cuda"
-	"ingero.dev/bpf/host"
 	"ingero.dev/bpf/ring"
 	"ingero.dev/bpf/seccomp"
 	"ingero.dev/bpf/shared"
@@ -16,20 +15,20 @@ import (
 	"ingero.dev/common/event"
 )
 
-// capture owns the loaded probe families and the maps they share.
+// capture owns the loaded probe families (families.go) and the maps they
+// share.
 type capture struct {
 	maps    *shared.Maps
+	fams    []family // in families' order
 	cuda    *cuda.Tracer
-	host    *host.Tracer
 	io      *blockio.Tracer
 	clock   ring.Clock
 	perProc bool // return probes must be attached per process (seccomp)
 	closeMu sync.Once
 }
 
-// loadCapture checks the host, loads the families and attaches the host
-// and block IO tracepoints. Libraries attach later, as discovery finds
-// them.
+// loadCapture checks the host, loads the families and attaches those with
+// kernel tracepoints. Libraries attach later, as discovery finds them.
 func loadCapture(c *config, warn io.Writer) (*capture, error) {
 	if err := sysreq.Prepare(); err != nil {
 		return nil, err
@@ -44,13 +43,7 @@ func loadCapture(c *config, warn io.Writer) (*capture, error) {
 	if err != nil {
 		return nil, fmt.Errorf("creating probe maps: %w", err)
 	}
-	cp := &capture{maps: m, clock: ring.NewClock()}
-	kv := seccomp.Kernel()
-	cp.perProc = kv.CheckEach
-	returns := cuda.ReturnSystemWide
-	if kv.CheckEach {
-		returns = cuda.ReturnPerProcess
-	}
+	cp := &capture{maps: m, clock: ring.NewClock(), perProc: seccomp.Kernel().CheckEach}
 	every := uint32(c.samplingRate)
 	if every == 0 {
 		every = 1 // adaptive starts by keeping everything
@@ -59,48 +52,37 @@ func loadCapture(c *config, warn io.Writer) (*capture, error) {
 		m.Close()
 		return nil, fmt.Errorf("setting sampling rate: %w", err)
 	}
-	cp.cuda, err = cuda.Load(m, cuda.Options{
-		RingBytes: int(c.ringbufSize), LaunchLatency: c.launchLatency,
-		ReturnProbes: returns, Clock: cp.clock,
-	})
-	if err != nil {
-		m.Close()
-		return nil, fmt.Errorf("loading CUDA probes: %w", err)
+	for _, spec := range families {
+		f, err := spec.load(cp, c)
+		if err != nil {
+			cp.close()
+			return nil, fmt.Errorf("loading %s probes: %w", spec.name, err)
+		}
+		cp.fams = append(cp.fams, f)
 	}
-	hostRing := int(c.ringbufSize)
-	cp.host, err = host.Load(m, host.Options{RingBytes: hostRing, Clock: cp.clock})
-	if err != nil {
-		cp.cuda.Close()
-		m.Close()
-		return nil, fmt.Errorf("loading host probes: %w", err)
+	var warnings []error
+	for i, f := range cp.fams {
+		a, ok := f.(attacher)
+		if !ok {
+			continue
+		}
+		w, err := a.Attach()
+		if err != nil {
+			cp.close()
+			return nil, fmt.Errorf("attaching %s tracepoints: %w", families[i].name, err)
+		}
+		warnings = append(warnings, w...)
 	}
-	cp.io, err = blockio.Load(m, blockio.Options{RingBytes: int(c.ringbufSize), Clock: cp.clock})
-	if err != nil {
-		cp.host.Close()
-		cp.cuda.Close()
-		m.Close()
-		return nil, fmt.Errorf("loading block IO probes: %w", err)
-	}
-	warnings, err := cp.host.Attach()
-	if err != nil {
-		cp.close()
-		return nil, fmt.Errorf("attaching host tracepoints: %w", err)
-	}
-	ioWarnings, err := cp.io.Attach()
-	if err != nil {
-		cp.close()
-		return nil, fmt.Errorf("attaching block IO tracepoints: %w", err)
-	}
-	for _, w := range append(warnings, ioWarnings...) {
+	for _, w := range warnings {
 		fmt.Fprintf(warn, "warning: %v\n", w)
 	}
 	return cp, nil
 }
 
 func (cp *capture) start(sink func([]event.Event)) {
-	cp.cuda.Start(sink)
-	cp.host.Start(sink)
-	cp.io.Start(sink)
+	for _, f := range cp.fams {
+		f.Start(sink)
+	}
 }
 
 // stats are the loss counters of every family: kernel ring drops and
@@ -114,16 +96,23 @@ func (cp *capture) stats() (event.SessionStats, error) {
 	}
 	st.KernelDrops = k.TotalDrops()
 	st.SampledOut = k.TotalSampled()
-	st.UserDrops = cp.cuda.Stats().Undecodable + cp.host.Stats().Undecodable + cp.io.Stats().Undecodable
+	for _, f := range cp.fams {
+		st.UserDrops += f.Stats().Undecodable
+	}
 	return st, nil
 }
 
-// close detaches and drains every family: after it, every record that
-// reached a ring has been delivered to the sink.
+// close detaches and drains every family loaded, then frees the maps:
+// after it, every record that reached a ring has been delivered to the
+// sink.
 func (cp *capture) close() error {
 	var err error
 	cp.closeMu.Do(func() {
-		err = errors.Join(cp.cuda.Close(), cp.host.Close(), cp.io.Close(), cp.maps.Close())
+		errs := make([]error, 0, len(cp.fams)+1)
+		for _, f := range cp.fams {
+			errs = append(errs, f.Close())
+		}
+		err = errors.Join(append(errs, cp.maps.Close())...)
 	})
 	return err
 }

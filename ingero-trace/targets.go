@@ -27,6 +27,7 @@ type targets struct {
 	warn    io.Writer
 	select_ func(*cudalib.Process) bool
 	scope   string // for the startup line: "processes of alice", …
+	status  *status
 
 	mu       sync.Mutex
 	traced   map[uint32]*traced
@@ -205,6 +206,7 @@ func (t *targets) attach(l *cudalib.Library) {
 		fmt.Fprintf(t.warn, "warning: %s; tracing goes on without it\n", m)
 	}
 	fmt.Fprintf(t.warn, "probing %s\n", l.MappedPath)
+	t.status.library(l.MappedPath)
 }
 
 // track starts (or refreshes) tracing pid. A process without CUDA
@@ -219,7 +221,9 @@ func (t *targets) track(pid uint32, comm, fp string) {
 	if fp == "" {
 		if err := t.cp.maps.Track(pid, shared.Target{}); err != nil {
 			fmt.Fprintf(t.warn, "warning: tracing PID %d: %v\n", pid, err)
+			return
 		}
+		t.status.pid(pid, comm, false, false)
 		return
 	}
 	p, err := cuda.Describe(int(pid))
@@ -240,6 +244,7 @@ func (t *targets) track(pid uint32, comm, fp string) {
 		return
 	}
 	fmt.Fprintf(t.warn, "tracing PID %d (%s)\n", pid, comm)
+	t.status.pid(pid, comm, true, p.ReturnProbes)
 }
 
 // list is the traced processes for the live view, by PID.

@@ -26,6 +26,7 @@ type ticker struct {
 	sampler  *sysinfo.Sampler
 	deadband *sysinfo.Deadband
 	adaptive shared.Adaptive
+	status   *status
 
 	n        int
 	last     event.SessionStats // loss counters at the previous tick
@@ -49,6 +50,7 @@ func (t *ticker) tick(now time.Time) {
 	t.n++
 	t.sampleHost(now)
 	st := t.account(now)
+	t.status.stats(st)
 	t.out.processes(t.pl.names.flush())
 	if t.n%progressEvery == 0 {
 		t.out.progress(t.sess.ID, st)

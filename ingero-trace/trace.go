@@ -52,6 +52,11 @@ func run(ctx context.Context, c *config, fs *flag.FlagSet, stdio cli.Stdio) erro
 	if node == "" {
 		node = host.Hostname
 	}
+	st, err := openStatus(c.statusFD)
+	if err != nil {
+		return err
+	}
+	defer st.close()
 	cp, err := loadCapture(c, stdio.Err)
 	if err != nil {
 		return err
@@ -61,6 +66,7 @@ func run(ctx context.Context, c *config, fs *flag.FlagSet, stdio cli.Stdio) erro
 		fmt.Fprintf(stdio.Err, "warning: describing host: %v\n", herr)
 	}
 	tg := newTargets(c, cp, stdio.Err)
+	tg.status = st
 	if err := tg.checkPIDs(); err != nil {
 		return err
 	}
@@ -76,7 +82,7 @@ func run(ctx context.Context, c *config, fs *flag.FlagSet, stdio cli.Stdio) erro
 	var verbose = view.verboseWriter()
 	pl := newPipeline(node, out, stats, tg.poke, verbose)
 	sampler, _ := sysinfo.NewSampler("/", node)
-	ticker := &ticker{c: c, cp: cp, out: out, stats: stats, pl: pl, tg: tg, view: view,
+	ticker := &ticker{c: c, cp: cp, out: out, stats: stats, pl: pl, tg: tg, view: view, status: st,
 		sess: sess, sampler: sampler, deadband: sysinfo.NewDeadband(c.deadband, c.heartbeat)}
 	ticker.init()
 
@@ -85,6 +91,7 @@ func run(ctx context.Context, c *config, fs *flag.FlagSet, stdio cli.Stdio) erro
 	cp.start(pl.sink)
 	loopCtx, stopLoop := context.WithCancel(ctx)
 	go tg.loop(loopCtx)
+	st.attached(tg.scope, out.dbPath, c.stream)
 
 	if c.duration > 0 {
 		var cancel context.CancelFunc
@@ -105,9 +112,11 @@ func run(ctx context.Context, c *config, fs *flag.FlagSet, stdio cli.Stdio) erro
 	stopNs := time.Now().UnixNano()
 	outErr := out.close(sess.ID, stopNs, final)
 	view.exitSummary(final, pl.events, time.Since(start), out.dbPath, c.stream)
-	if n := cp.missedIO(); n > 0 {
-		fmt.Fprintf(stdio.Err, "ingero trace: %d block IO requests not recorded: the kernel ran no probe at their completion\n", n)
+	missed := cp.missedIO()
+	if missed > 0 {
+		fmt.Fprintf(stdio.Err, "ingero trace: %d block IO requests not recorded: the kernel ran no probe at their completion\n", missed)
 	}
+	st.stopped(final, missed, out.dbPath, c.stream)
 	if capErr != nil {
 		fmt.Fprintf(stdio.Err, "warning: detaching probes: %v\n", capErr)
 	}

@@ -19,8 +19,10 @@ var readOnly = []string{
 }
 
 // privileged are the import paths only trace, check, demo and the
-// multiplexer may link.
-var privileged = []string{"github.com/cilium/ebpf", "github.com/NVIDIA/go-nvml"}
+// multiplexer may link: the eBPF loader, NVML, and ingero's own probes
+// (ingero.dev/bpf, which a read-only module could otherwise reach
+// without naming cilium/ebpf itself, through a helper package).
+var privileged = []string{"github.com/cilium/ebpf", "github.com/NVIDIA/go-nvml", "ingero.dev/bpf"}
 
 // deps lists the packages that the module's packages (tests excluded)
 // link. cgo stays on so that files behind the cgo build tag count too.
@@ -48,6 +50,21 @@ func TestReadOnlyModulesLinkNoEBPFOrNVML(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// Every module builds on its own, outside the workspace, as a user's
+// "go install ingero.dev/ingero-explain/cmd/..." does: its go.mod must
+// name every module it needs and replace the unpublished ones.
+func TestEveryModuleBuildsWithoutTheWorkspace(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds every module outside the workspace; skipped with -short")
+	}
+	t.Parallel()
+	for mod, dir := range workspaceModules(t) {
+		t.Run(mod, func(t *testing.T) {
+			goTool(t, dir, []string{"GOWORK=off", "GOFLAGS=-mod=readonly"}, "build", "./...")
+		})
 	}
 }
 

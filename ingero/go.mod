@@ -18,15 +18,21 @@ require (
 require github.com/peterbourgon/ff/v3 v3.4.0
 
 require (
+	github.com/NVIDIA/go-nvml v0.13.4-1 // indirect
+	github.com/cilium/ebpf v0.22.0 // indirect
 	github.com/klauspost/compress v1.20.4 // indirect
 	github.com/ncruces/go-sqlite3 v0.37.0 // indirect
 	github.com/ncruces/go-sqlite3-wasm/v6 v6.5.35401 // indirect
 	github.com/ncruces/julianday v1.0.0 // indirect
 	golang.org/x/sys v0.49.0 // indirect
+	ingero.dev/bpf v0.0.0 // indirect
+	ingero.dev/common/gpu v0.0.0 // indirect
 )
 
 replace (
+	ingero.dev/bpf => ../bpf
 	ingero.dev/common => ../common
+	ingero.dev/common/gpu => ../common/gpu
 	ingero.dev/ingero-check => ../ingero-check
 	ingero.dev/ingero-dashboard => ../ingero-dashboard
 	ingero.dev/ingero-demo => ../ingero-demo

@@ -7,17 +7,18 @@ import (
 	"time"
 
 	"ingero.dev/common/event"
-	"ingero.dev/common/store"
+	"ingero.dev/common/source"
 )
 
 // snapshotLead loads the snapshot just before the window too, so the
 // window's first calls are judged by the host state they ran in.
 const snapshotLead = int64(2 * time.Second)
 
-// Analyze explains the events of a recording in one streaming pass: per-op
-// statistics and the ranked causal chains. Memory stays bounded whatever
-// the number of events. It never changes the recording.
-func Analyze(ctx context.Context, r *store.Reader, opts Options) (*Report, error) {
+// Analyze explains the events of a recording (a database's store.Reader,
+// or a stream file's index from recording.OpenSource) in one streaming
+// pass: per-op statistics and the ranked causal chains. Memory stays
+// bounded whatever the number of events. It never changes the recording.
+func Analyze(ctx context.Context, r source.Source, opts Options) (*Report, error) {
 	now := opts.Now
 	if now.IsZero() {
 		now = time.Now()
@@ -47,7 +48,7 @@ func Analyze(ctx context.Context, r *store.Reader, opts Options) (*Report, error
 		return nil, fmt.Errorf("analysing: %w", err)
 	}
 	feed := &feeder{e: e, snaps: snaps, skip: skip, skipAt: from}
-	if err := stream(ctx, r, store.Filter{FromNs: from, ToNs: to}, feed.events); err != nil {
+	if err := source.Batches(ctx, r, source.Filter{FromNs: from, ToNs: to}, feed.events); err != nil {
 		return nil, fmt.Errorf("analysing: %w", err)
 	}
 	feed.rest()
@@ -67,7 +68,7 @@ func Analyze(ctx context.Context, r *store.Reader, opts Options) (*Report, error
 
 // bounds resolves an open window to the recording's extent, to size the
 // time buckets.
-func bounds(r *store.Reader, from, to int64) (lo, hi int64, err error) {
+func bounds(r source.Source, from, to int64) (lo, hi int64, err error) {
 	if from != 0 && to != 0 {
 		return from, to, nil
 	}
@@ -89,7 +90,7 @@ func bounds(r *store.Reader, from, to int64) (lo, hi int64, err error) {
 // thread names events carry. Of several names of one PID the latest first
 // sighting wins: a name the process took later (prctl, exec) replaces the
 // one a worker thread lent it before its main thread showed.
-func loadNames(r *store.Reader, e *engine) error {
+func loadNames(r source.Source, e *engine) error {
 	names, err := r.ProcessNames()
 	if err != nil {
 		return fmt.Errorf("analysing: %w", err)
@@ -107,10 +108,10 @@ var errFound = errors.New("found")
 // lastStart finds where the last n events of the window (of the selected
 // processes) begin: their first timestamp, and how many events of that
 // timestamp come before them and must be skipped.
-func lastStart(ctx context.Context, r *store.Reader, from, to int64, pids []uint32, n int) (int64, int, error) {
+func lastStart(ctx context.Context, r source.Source, from, to int64, pids []uint32, n int) (int64, int, error) {
 	count, extra := 0, 0
 	var at int64
-	err := r.Events(ctx, store.Filter{FromNs: from, ToNs: to, PIDs: pids, Desc: true}, func(ev *event.Event) error {
+	err := r.Events(ctx, source.Filter{FromNs: from, ToNs: to, PIDs: pids, Desc: true}, func(ev *event.Event) error {
 		if count < n {
 			count++
 			at = ev.TimeNs

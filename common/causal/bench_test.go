@@ -11,7 +11,10 @@ import (
 
 	"ingero.dev/common/batch/batchtest"
 	"ingero.dev/common/event"
+	"ingero.dev/common/recording"
+	"ingero.dev/common/source"
 	"ingero.dev/common/store"
+	"ingero.dev/common/stream"
 )
 
 // BenchmarkAnalyze10M explains a recording of 10M events (batchtest.Mixed:
@@ -29,6 +32,37 @@ func BenchmarkAnalyze10M(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer r.Close()
+	benchAnalyze(b, r, n)
+}
+
+// BenchmarkAnalyze10MStream is the same over a stream file read in place
+// (recording.OpenFileSource): the index pass at open is timed too, since
+// every run of explain on a stream makes it.
+//
+//	cd common && go test ./causal -run '^$' -bench Analyze10MStream -benchtime 3x -benchmem
+func BenchmarkAnalyze10MStream(b *testing.B) {
+	n := benchN()
+	path := benchStream(b, n)
+	runtime.GC()
+	b.ReportAllocs()
+	for b.Loop() {
+		rec, err := recording.OpenFileSource(path)
+		if err != nil {
+			b.Fatal(err)
+		}
+		rep, err := Analyze(context.Background(), rec.Source, Options{})
+		rec.Close()
+		if err != nil {
+			b.Fatal(err)
+		}
+		if rep.Events != int64(n) {
+			b.Fatalf("analysed %d events", rep.Events)
+		}
+	}
+	b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "events/s")
+}
+
+func benchAnalyze(b *testing.B, r source.Source, n int) {
 	runtime.GC() // the recording's template is garbage now
 	var peak uint64
 	stop := make(chan struct{})
@@ -73,6 +107,35 @@ func benchRecording(b *testing.B, n int) string {
 	if err != nil {
 		b.Fatal(err)
 	}
+	benchEvents(b, n, w.Append)
+	if err := w.Close(); err != nil {
+		b.Fatal(err)
+	}
+	return path
+}
+
+// benchStream writes the events of benchRecording as a stream file, in
+// frames of 8,192 events as trace's batches come.
+func benchStream(b *testing.B, n int) string {
+	b.Helper()
+	path := filepath.Join(b.TempDir(), "bench.stream")
+	f, err := os.Create(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer f.Close()
+	w, err := stream.NewWriter(f, stream.Header{SessionID: "bench:1", Node: "bench"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	benchEvents(b, n, w.WriteEvents)
+	if err := w.Close(event.SessionStats{}, 0); err != nil {
+		b.Fatal(err)
+	}
+	return path
+}
+
+func benchEvents(b *testing.B, n int, write func([]event.Event) error) {
 	tmpl := batchtest.Mixed(42, 1<<20)
 	span := tmpl[len(tmpl)-1].TimeNs - tmpl[0].TimeNs + 5000
 	buf := make([]event.Event, 8192)
@@ -83,16 +146,12 @@ func benchRecording(b *testing.B, n int) string {
 			for j := range buf[:k] {
 				buf[j].TimeNs += shift
 			}
-			if err := w.Append(buf[:k]); err != nil {
+			if err := write(buf[:k]); err != nil {
 				b.Fatal(err)
 			}
 			done += k
 		}
 	}
-	if err := w.Close(); err != nil {
-		b.Fatal(err)
-	}
-	return path
 }
 
 func sleepMs(ms int) { time.Sleep(time.Duration(ms) * time.Millisecond) }

@@ -32,8 +32,45 @@ func openStream(path string) (*Recording, error) {
 		os.RemoveAll(tmp)
 		return nil, fmt.Errorf("loading stream %s: %w", path, err)
 	}
-	rec.Reader = r
+	rec.Reader, rec.Source = r, r
 	return rec, nil
+}
+
+// openStreamIndex reads a stream in place (index.go).
+func openStreamIndex(path string) (*Recording, error) {
+	rec := &Recording{Path: path, Kind: Stream}
+	ix, err := indexStream(path, rec)
+	if err != nil {
+		return nil, fmt.Errorf("loading stream %s: %w", path, err)
+	}
+	rec.index, rec.Source = ix, ix
+	return rec, nil
+}
+
+// Store returns the recording's database reader, for SQL. A stream opened
+// in place is loaded into a private temporary database on the first call
+// (at the store's bulk speed, memory bounded to one frame); the warnings
+// of that load were already given when it was opened.
+func (r *Recording) Store() (*store.Reader, error) {
+	if r.Reader != nil {
+		return r.Reader, nil
+	}
+	tmp, err := os.MkdirTemp("", "ingero-stream-")
+	if err != nil {
+		return nil, fmt.Errorf("loading stream %s: %w", r.Path, err)
+	}
+	dbPath := filepath.Join(tmp, "imported.db")
+	if err := importStream(r.Path, dbPath, &Recording{}); err != nil {
+		os.RemoveAll(tmp)
+		return nil, fmt.Errorf("loading stream %s: %w", r.Path, err)
+	}
+	rd, err := store.OpenReadOnly(dbPath)
+	if err != nil {
+		os.RemoveAll(tmp)
+		return nil, fmt.Errorf("loading stream %s: %w", r.Path, err)
+	}
+	r.Reader, r.tmpDir = rd, tmp
+	return rd, nil
 }
 
 func importStream(src, dst string, rec *Recording) error {

@@ -1,7 +1,12 @@
 // Package recording opens what a read-only command was given with -d: an
 // ingero SQLite database or a stream file, told apart by their first bytes.
-// Either way the caller gets a read-only store.Reader, so every command
-// works the same on both.
+//
+// Two ways in. OpenSource (and OpenFileSource) give a source.Source for
+// both formats and read a stream file in place, with no copy: what
+// analyses (explain, mcp's chains and stats, the dashboard) should use.
+// Store then gives a store.Reader for SQL, loading a stream into a private
+// temporary database on first use. Open (and OpenFile) load that database
+// at once and embed its Reader, as before.
 package recording
 
 import (
@@ -12,6 +17,7 @@ import (
 	"os"
 
 	"ingero.dev/common/dbpath"
+	"ingero.dev/common/source"
 	"ingero.dev/common/store"
 	"ingero.dev/common/stream"
 )
@@ -35,14 +41,19 @@ func (k Kind) String() string {
 // Recording is an opened recording. Close it to release the reader and any
 // temporary files.
 type Recording struct {
+	// Reader is the database's reader. For a stream opened with
+	// OpenSource it is nil until Store loads the stream.
 	*store.Reader
-	Path string // the file the user named
-	Kind Kind
+	// Source reads the recording in either format; always set.
+	Source source.Source
+	Path   string // the file the user named
+	Kind   Kind
 	// Warnings are problems met while loading that lost no data the
 	// caller could have had: damaged or cut-off stream frames, a missing
 	// trailer. Commands print them to stderr.
 	Warnings []string
 	tmpDir   string
+	index    *streamIndex // a stream opened with OpenSource
 }
 
 var sqliteMagic = []byte("SQLite format 3\x00")
@@ -59,8 +70,25 @@ func Open(flagValue string) (*Recording, error) {
 	return OpenFile(loc.Path)
 }
 
-// OpenFile opens path, which must exist.
-func OpenFile(path string) (*Recording, error) {
+// OpenSource resolves flagValue with the shared -d rules and opens the
+// file for reading through Source, a stream file in place.
+func OpenSource(flagValue string) (*Recording, error) {
+	loc, err := dbpath.Existing(flagValue)
+	if err != nil {
+		return nil, err
+	}
+	return OpenFileSource(loc.Path)
+}
+
+// OpenFile opens path, which must exist; a stream file is loaded into a
+// temporary database at once.
+func OpenFile(path string) (*Recording, error) { return openFile(path, false) }
+
+// OpenFileSource opens path, which must exist, reading a stream file in
+// place: Reader stays nil until Store.
+func OpenFileSource(path string) (*Recording, error) { return openFile(path, true) }
+
+func openFile(path string, inPlace bool) (*Recording, error) {
 	head, err := readHead(path, max(len(sqliteMagic), stream.MagicLen))
 	if err != nil {
 		return nil, err
@@ -71,7 +99,9 @@ func OpenFile(path string) (*Recording, error) {
 		if err != nil {
 			return nil, err
 		}
-		return &Recording{Reader: r, Path: path, Kind: Database}, nil
+		return &Recording{Reader: r, Source: r, Path: path, Kind: Database}, nil
+	case stream.IsStream(head) && inPlace:
+		return openStreamIndex(path)
 	case stream.IsStream(head):
 		return openStream(path)
 	case len(head) == 0:
@@ -83,7 +113,15 @@ func OpenFile(path string) (*Recording, error) {
 
 // Close releases the reader and removes what loading a stream left behind.
 func (r *Recording) Close() error {
-	err := r.Reader.Close()
+	var err error
+	if r.Reader != nil {
+		err = r.Reader.Close()
+	}
+	if r.index != nil {
+		if cErr := r.index.Close(); cErr != nil && err == nil {
+			err = cErr
+		}
+	}
 	if r.tmpDir != "" {
 		if rmErr := os.RemoveAll(r.tmpDir); rmErr != nil && err == nil {
 			err = fmt.Errorf("removing temporary copy of %s: %w", r.Path, rmErr)

@@ -9,6 +9,7 @@ import (
 
 	"github.com/klauspost/compress/zstd"
 
+	"ingero.dev/common/batch"
 	"ingero.dev/common/event"
 )
 
@@ -27,6 +28,7 @@ type Reader struct {
 	zdec   *zstd.Decoder
 	raw    []byte
 	events []event.Event
+	briefs []batch.Brief
 
 	major, minor uint16
 	hdr          Header
@@ -43,7 +45,9 @@ type Frame struct {
 	Kind   Kind
 	Offset int64 // byte offset of the frame's sync marker in the stream
 	// Events is reused by the next call to Next; copy what must outlive it.
-	Events      []event.Event
+	Events []event.Event
+	// Briefs replaces Events with WithBriefEvents, and is reused likewise.
+	Briefs      []batch.Brief
 	Stacks      []event.Stack
 	Snapshots   []event.Snapshot
 	Processes   []event.ProcessName
@@ -67,6 +71,7 @@ type ReaderStats struct {
 type options struct {
 	maxFrame int
 	maxRaw   int
+	brief    bool
 }
 
 // Option configures a Reader.
@@ -75,6 +80,11 @@ type Option func(*options)
 // WithMaxFrameSize caps a frame's payload, in bytes (default
 // DefaultMaxFrameSize). Larger frames are reported and skipped unread.
 func WithMaxFrameSize(n int) Option { return func(o *options) { o.maxFrame = n } }
+
+// WithBriefEvents makes events frames come back as Frame.Briefs (time,
+// PID, op, duration, return code) instead of whole events: a reader that
+// only indexes or counts a stream skips the rest of the decoding.
+func WithBriefEvents() Option { return func(o *options) { o.brief = true } }
 
 // WithMaxRawSize caps a frame's decompressed content, in bytes (default
 // DefaultMaxRawSize). Larger frames are reported and skipped.
@@ -85,18 +95,11 @@ func WithMaxRawSize(n int) Option { return func(o *options) { o.maxRaw = n } }
 // it missing and the first Next returns the damage as a
 // *CorruptFrameError, so the events after it can still be read.
 func NewReader(src io.Reader, opts ...Option) (*Reader, error) {
-	r := &Reader{src: src, opts: options{maxFrame: DefaultMaxFrameSize, maxRaw: DefaultMaxRawSize}}
-	for _, o := range opts {
-		o(&r.opts)
-	}
-	r.opts.maxFrame = max(r.opts.maxFrame, 1)
-	r.opts.maxRaw = max(r.opts.maxRaw, 1)
-	var err error
-	r.zdec, err = zstd.NewReader(nil, zstd.WithDecoderConcurrency(1),
-		zstd.WithDecoderMaxMemory(uint64(r.opts.maxRaw)), zstd.WithDecoderMaxWindow(64<<20))
+	r, err := newFrameDecoder(opts)
 	if err != nil {
-		return nil, fmt.Errorf("creating zstd decoder: %w", err)
+		return nil, err
 	}
+	r.src = src
 	if err := r.readPrefix(); err != nil {
 		return nil, err
 	}
@@ -111,6 +114,23 @@ func NewReader(src io.Reader, opts ...Option) (*Reader, error) {
 		r.pendingErr = err
 	case err != io.EOF:
 		return nil, fmt.Errorf("reading stream header: %w", err)
+	}
+	return r, nil
+}
+
+// newFrameDecoder sets up what decoding frames needs, without a source.
+func newFrameDecoder(opts []Option) (*Reader, error) {
+	r := &Reader{opts: options{maxFrame: DefaultMaxFrameSize, maxRaw: DefaultMaxRawSize}}
+	for _, o := range opts {
+		o(&r.opts)
+	}
+	r.opts.maxFrame = max(r.opts.maxFrame, 1)
+	r.opts.maxRaw = max(r.opts.maxRaw, 1)
+	var err error
+	r.zdec, err = zstd.NewReader(nil, zstd.WithDecoderConcurrency(1),
+		zstd.WithDecoderMaxMemory(uint64(r.opts.maxRaw)), zstd.WithDecoderMaxWindow(64<<20))
+	if err != nil {
+		return nil, fmt.Errorf("creating zstd decoder: %w", err)
 	}
 	return r, nil
 }

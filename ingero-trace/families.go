@@ -1,0 +1,64 @@
+package trace
+
+import (
+	"ingero.dev/bpf/blockio"
+	"ingero.dev/bpf/cuda"
+	"ingero.dev/bpf/host"
+	"ingero.dev/bpf/ring"
+	"ingero.dev/common/event"
+)
+
+// family is a loaded probe family as capture drives it: every family in
+// bpf/ has these methods.
+type family interface {
+	Start(sink func([]event.Event))
+	Stats() ring.Stats // Undecodable counts its user-space drops
+	Close() error
+}
+
+// attacher is a family whose kernel probes attach at load (tracepoints);
+// library families attach later, as discovery finds their targets.
+type attacher interface {
+	Attach() (warnings []error, err error)
+}
+
+// familySpec registers one family. A new family is a package under bpf/
+// plus one line here; capture loads them in this order, unwinds the
+// loaded ones when a later one fails, and starts, counts and closes all
+// of them alike.
+type familySpec struct {
+	name string // as errors say it: "loading CUDA probes"
+	load func(cp *capture, c *config) (family, error)
+}
+
+var families = []familySpec{
+	{"CUDA", loadCUDA},
+	{"host", loadHost},
+	{"block IO", loadBlockIO},
+}
+
+// loadCUDA keeps the tracer on cp too: discovery attaches libraries and
+// processes to it.
+func loadCUDA(cp *capture, c *config) (family, error) {
+	returns := cuda.ReturnSystemWide
+	if cp.perProc {
+		returns = cuda.ReturnPerProcess
+	}
+	t, err := cuda.Load(cp.maps, cuda.Options{
+		RingBytes: int(c.ringbufSize), LaunchLatency: c.launchLatency,
+		ReturnProbes: returns, Clock: cp.clock,
+	})
+	cp.cuda = t
+	return t, err
+}
+
+func loadHost(cp *capture, c *config) (family, error) {
+	return host.Load(cp.maps, host.Options{RingBytes: int(c.ringbufSize), Clock: cp.clock})
+}
+
+// loadBlockIO keeps the tracer on cp too, for its missed completions.
+func loadBlockIO(cp *capture, c *config) (family, error) {
+	t, err := blockio.Load(cp.maps, blockio.Options{RingBytes: int(c.ringbufSize), Clock: cp.clock})
+	cp.io = t
+	return t, err
+}
