@@ -91,6 +91,10 @@ func (a *api) cached(g getter) http.Handler {
 			}
 			return answer{http.StatusOK, encode(v)}
 		})
+		if ans.status == 0 { // the computation panicked
+			writeError(w, http.StatusInternalServerError, "computing this answer failed; see the server's log")
+			return
+		}
 		writeBody(w, ans.status, ans.body)
 	})
 }

@@ -393,3 +393,30 @@ func TestUnknownEndpointAndMethod(t *testing.T) {
 		t.Errorf("POST /api/v1/ops: %d, want 405", status)
 	}
 }
+
+// TestWideSeries checks the long-window path (buckets summed in SQL):
+// every GPU call still lands in exactly one bucket.
+func TestWideSeries(t *testing.T) {
+	f, _, ts := served(t)
+	var ops struct {
+		Series struct {
+			BucketNs int64 `json:"bucket_ns"`
+			Ops      []struct{ Calls []int64 }
+		}
+	}
+	ts.getJSON(t, "/api/v1/ops?since=6h", &ops)
+	var in, gpu int64
+	for _, s := range ops.Series.Ops {
+		for _, c := range s.Calls {
+			in += c
+		}
+	}
+	for _, e := range f.events {
+		if e.Source != event.SourceHost {
+			gpu++
+		}
+	}
+	if ops.Series.BucketNs < int64(wideBucket) || in != gpu {
+		t.Errorf("6h: %d calls in %d ns buckets, want all %d in buckets of %s or more", in, ops.Series.BucketNs, gpu, wideBucket)
+	}
+}

@@ -49,6 +49,17 @@ func (c *cache[T]) get(key string, compute func() T) T {
 		e = &cached[T]{done: make(chan struct{})}
 		c.m[key] = e
 		c.mu.Unlock()
+		defer func() {
+			if p := recover(); p != nil {
+				// Waiters get the zero value and the next caller computes
+				// afresh, rather than everyone hanging on this key.
+				c.mu.Lock()
+				delete(c.m, key)
+				c.mu.Unlock()
+				close(e.done)
+				panic(p)
+			}
+		}()
 		e.val = compute()
 		e.at = c.now()
 		close(e.done)

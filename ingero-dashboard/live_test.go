@@ -75,7 +75,7 @@ func TestStreamFile(t *testing.T) {
 	if o.Events != int64(len(f.events)) || o.Chains != 3 || o.Live || o.Recording.Format != "stream" {
 		t.Errorf("overview of a stream %+v", o)
 	}
-	if !strings.Contains(ts.out.String(), "stream, a finished recording") {
+	if !strings.Contains(ts.out.String(), "stream, loaded at start") {
 		t.Errorf("banner %q", ts.out)
 	}
 }

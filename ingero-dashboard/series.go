@@ -80,6 +80,10 @@ func floorDiv(a, b int64) int64 {
 	return q
 }
 
+// wideBucket is the bucket width from which series are summed in SQL
+// rather than spread chunk by chunk in Go.
+const wideBucket = 30 * time.Second
+
 // seriesBuckets is about how many points a chart gets.
 const seriesBuckets = 120
 
@@ -119,24 +123,42 @@ func opSeriesOf(ctx context.Context, r *store.Reader, w window) (seriesJSON, err
 	start := from / width * width
 	n := int((w.ToNs-start)/width) + 1
 	out.BucketNs, out.StartNs, out.Start, out.Buckets = width, start, stamp(start), n
-	// +t_min keeps SQLite on the t_max index, which finds the recent
-	// chunks without walking every older one.
-	res, err := r.Query(ctx, 0, `SELECT source, op, count, dur_sum, dur_max, t_min, t_max FROM chunk_ops
-		WHERE source IN (`+gpuSources+`) AND t_max >= ?1 AND t_min <= ?2
-		AND chunk_id IN (SELECT id FROM event_chunks WHERE t_max >= ?1 AND +t_min <= ?2)`, from, w.ToNs)
-	if err != nil {
-		return seriesJSON{}, fmt.Errorf("reading op series: %w", err)
-	}
 	byKey := map[event.Key]*opSeries{}
-	for _, row := range res.Rows {
-		k := event.Key{Source: event.Source(row[0].(int64)), Op: event.Op(row[1].(int64))}
+	series := func(k event.Key) *opSeries {
 		s := byKey[k]
 		if s == nil {
 			s = &opSeries{Source: k.Source.String(), Op: event.OpName(k.Source, k.Op),
 				Calls: make([]int64, n), MeanNs: make([]int64, n), MaxNs: make([]int64, n), sumNs: make([]int64, n)}
 			byKey[k] = s
 		}
-		s.add(span{row[5].(int64), row[6].(int64)}, row[2].(int64), row[3].(int64), row[4].(int64), start, width)
+		return s
+	}
+	key := func(row []any) event.Key {
+		return event.Key{Source: event.Source(row[0].(int64)), Op: event.Op(row[1].(int64))}
+	}
+	// +t_min keeps SQLite on the t_max index, which finds the recent
+	// chunks without walking every older one.
+	chunks := `FROM chunk_ops WHERE source IN (` + gpuSources + `) AND t_max >= ?1 AND t_min <= ?2
+		AND chunk_id IN (SELECT id FROM event_chunks WHERE t_max >= ?1 AND +t_min <= ?2)`
+	if width >= int64(wideBucket) {
+		// Wide buckets over long windows: a chunk spans a sliver of one, so
+		// SQLite sums per bucket, which bounds memory on a day of chunks.
+		res, err := r.Query(ctx, 0, `SELECT source, op, (max(t_min, ?3) - ?3) / ?4, sum(count), sum(dur_sum), max(dur_max) `+
+			chunks+` GROUP BY 1, 2, 3`, from, w.ToNs, start, width)
+		if err != nil {
+			return seriesJSON{}, fmt.Errorf("reading op series: %w", err)
+		}
+		for _, row := range res.Rows {
+			series(key(row)).put(row[2].(int64), row[3].(int64), row[4].(int64), row[5].(int64))
+		}
+	} else {
+		res, err := r.Query(ctx, 0, `SELECT source, op, count, dur_sum, dur_max, t_min, t_max `+chunks, from, w.ToNs)
+		if err != nil {
+			return seriesJSON{}, fmt.Errorf("reading op series: %w", err)
+		}
+		for _, row := range res.Rows {
+			series(key(row)).add(span{row[5].(int64), row[6].(int64)}, row[2].(int64), row[3].(int64), row[4].(int64), start, width)
+		}
 	}
 	for _, s := range byKey {
 		for i, c := range s.Calls {

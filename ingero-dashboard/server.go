@@ -63,7 +63,7 @@ func (s *server) banner(a net.Addr) {
 	}
 	url := fmt.Sprintf("%s://%s/", scheme, net.JoinHostPort(host, port))
 	src := s.api.src
-	state := "a finished recording"
+	state := "loaded at start: restart to see what was written to it since"
 	if src.live() {
 		state = "live while trace records into it"
 	}

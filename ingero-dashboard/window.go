@@ -43,18 +43,13 @@ func parseSince(q url.Values) (d time.Duration, all bool, err error) {
 // recordingEnd is the time of the newest event or snapshot, 0 when the
 // recording holds neither.
 func recordingEnd(r *store.Reader) (int64, error) {
-	sp, err := r.TimeSpan()
+	// Both maxima come from an index: no walk over a day of chunks.
+	res, err := r.Query(context.Background(), 1, `SELECT max(
+		(SELECT coalesce(max(t_max), 0) FROM event_chunks), (SELECT coalesce(max(ts), 0) FROM snapshots))`)
 	if err != nil {
-		return 0, err
+		return 0, fmt.Errorf("reading the recording's end: %w", err)
 	}
-	res, err := r.Query(context.Background(), 1, `SELECT coalesce(max(ts), 0) FROM snapshots`)
-	if err != nil {
-		return 0, fmt.Errorf("reading the newest snapshot: %w", err)
-	}
-	end := sp.LastNs
-	if v, ok := res.Rows[0][0].(int64); ok {
-		end = max(end, v)
-	}
+	end, _ := res.Rows[0][0].(int64)
 	return end, nil
 }
 
