@@ -197,6 +197,27 @@ func TestBrowser(t *testing.T) {
 		t.Errorf("console problems:\n%s", strings.Join(pr, "\n"))
 	}
 	screenshot(p)
+
+	// A tab opened without the fragment asks for the token, refuses a
+	// wrong one and loads with the right one.
+	ctx2, problems2 := browser(t, exe, spki(t, ts))
+	q := &page{t: t, ctx: ctx2, problems: problems2}
+	q.do(chromedp.Navigate(ts.url), chromedp.WaitVisible(`#login-token`))
+	q.do(chromedp.SendKeys(`#login-token`, "wrong"), chromedp.Click(`#login-form button`))
+	q.do(chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+		_, err := chromedp.Poll[bool](`document.querySelector('#login-error').textContent.includes('refused')`)(ctx, tg)
+		return err
+	}))
+	q.do(chromedp.SetValue(`#login-token`, "browser-token"), chromedp.Click(`#login-form button`), waitReady(1))
+	if got := q.text("#kpi-events"); got != hist.FormatCount(want.events) {
+		t.Errorf("after the login form: events tile %q, want %q", got, hist.FormatCount(want.events))
+	}
+	// The refused token's 401 is the one error this tab may log.
+	for _, m := range problems2() {
+		if !strings.Contains(m, "401") {
+			t.Errorf("console problem in the login tab: %s", m)
+		}
+	}
 }
 
 // page runs actions in the test's tab, failing the test on an error.

@@ -47,6 +47,7 @@ async function api(path, init = {}) {
 function showLogin(message) {
   $('login').hidden = false;
   $('login-error').textContent = message || '';
+  $('login-token').value = '';
   $('login-token').focus();
 }
 
