@@ -311,3 +311,33 @@ func screenshot(p *page) {
 		must(p.t, os.WriteFile(filepath.Join("..", "docs", "dashboard.png"), png, 0o644))
 	}
 }
+
+// TestBrowserEmptyRecording: the page over a recording trace has just
+// started draws every panel without a script error, saying what is
+// missing instead of drawing zeros.
+func TestBrowserEmptyRecording(t *testing.T) {
+	exe := chromium(t)
+	path := filepath.Join(t.TempDir(), "empty.db")
+	w, err := store.OpenWriter(path, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	must(t, w.BeginSession(event.Session{ID: "n:1", Node: "n", Host: "n", StartNs: time.Now().UnixNano(), Flags: map[string]string{}, PIDFilter: []uint32{}}))
+	must(t, w.Flush())
+	defer w.Close()
+	ts := startServer(t, "-d", path)
+	ctx, problems := browser(t, exe, spki(t, ts))
+	p := &page{t: t, ctx: ctx, problems: problems}
+	p.do(chromedp.Navigate(ts.url), waitReady(2))
+	if got := p.text("#kpi-events"); got != "0" {
+		t.Errorf("events tile %q, want 0", got)
+	}
+	for _, sel := range []string{"#chart-rate", "#chart-latency", "#chart-system", "#chains", "#processes", "#ops", "#graph"} {
+		if txt := p.text(sel); !strings.Contains(strings.ToLower(txt), "no ") {
+			t.Errorf("%s of an empty recording reads %q, want it to say what is missing", sel, txt)
+		}
+	}
+	if pr := problems(); len(pr) > 0 {
+		t.Errorf("console problems:\n%s", strings.Join(pr, "\n"))
+	}
+}

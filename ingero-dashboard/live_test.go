@@ -110,3 +110,32 @@ func TestPage(t *testing.T) {
 		}
 	}
 }
+
+// TestEmptyRecording: trace has just created the database and recorded
+// nothing yet; every endpoint answers, with empty lists and reasons.
+func TestEmptyRecording(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "empty.db")
+	w, err := store.OpenWriter(path, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	must(t, w.BeginSession(event.Session{ID: "n:1", Node: "n", Host: "n", StartNs: time.Now().UnixNano(), Flags: map[string]string{}, PIDFilter: []uint32{}}))
+	must(t, w.Flush())
+	defer w.Close()
+	ts := startServer(t, "-d", path)
+	for _, p := range []string{"overview", "ops?since=5m", "ops", "chains", "processes?since=1h", "snapshots", "capabilities", "graph-metrics", "graph-events", "time"} {
+		var v map[string]any
+		ts.getJSON(t, "/api/v1/"+p, &v)
+	}
+	var o struct {
+		Events     int64
+		FirstEvent *string `json:"first_event"`
+		System     *struct{}
+		SystemNote string `json:"system_note"`
+		Status     string
+	}
+	ts.getJSON(t, "/api/v1/overview", &o)
+	if o.Events != 0 || o.FirstEvent != nil || o.System != nil || o.SystemNote == "" || o.Status != "HEALTHY" {
+		t.Errorf("overview of an empty recording %+v", o)
+	}
+}

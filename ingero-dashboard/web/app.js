@@ -168,6 +168,12 @@ function lineChart(box, opts) {
   box.replaceChildren(svg);
   const [x0, x1] = [opts.xStart, Math.max(opts.xEnd, opts.xStart + 1)];
   const px = x => m.l + (x - x0) / (x1 - x0) * (W - m.l - m.r);
+  if (series.length === 0) {
+    const tx = sv('text', { class: 'empty', x: W / 2, y: H / 2, 'text-anchor': 'middle' });
+    tx.textContent = opts.empty || 'no data in this window';
+    svg.append(tx);
+    return;
+  }
   svg.append(sv('line', { class: 'axis', x1: m.l, y1: H - m.b, x2: W - m.r, y2: H - m.b }));
   const tspan = (x1 - x0) / 1e9;
   niceTicks(x0 / 1e9, x1 / 1e9, Math.max(2, Math.floor((W - m.l - m.r) / 90))).forEach(t => {
@@ -178,12 +184,6 @@ function lineChart(box, opts) {
       : d.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: tspan < 600 ? '2-digit' : undefined, hour12: false });
     const tx = sv('text', { x, y: H - 4, 'text-anchor': 'middle' }); tx.textContent = label; svg.append(tx);
   });
-  if (series.length === 0) {
-    const tx = sv('text', { class: 'empty', x: W / 2, y: H / 2, 'text-anchor': 'middle' });
-    tx.textContent = opts.empty || 'no data in this window';
-    svg.append(tx);
-    return;
-  }
   const axes = { left: series.filter(s => !s.right), right: series.filter(s => s.right) };
   for (const [side, list] of Object.entries(axes)) {
     if (list.length === 0) continue;
