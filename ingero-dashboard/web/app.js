@@ -182,7 +182,9 @@ function lineChart(box, opts) {
     const d = new Date(t * 1e3);
     const label = tspan > 86400 * 2 ? d.toLocaleDateString([], { month: 'short', day: 'numeric' })
       : d.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: tspan < 600 ? '2-digit' : undefined, hour12: false });
-    const tx = sv('text', { x, y: H - 4, 'text-anchor': 'middle' }); tx.textContent = label; svg.append(tx);
+    // Labels at the ends lean inwards rather than off the chart.
+    const anchor = x > W - m.r - 28 ? 'end' : x < m.l + 28 ? 'start' : 'middle';
+    const tx = sv('text', { x, y: H - 4, 'text-anchor': anchor }); tx.textContent = label; svg.append(tx);
   });
   const axes = { left: series.filter(s => !s.right), right: series.filter(s => s.right) };
   for (const [side, list] of Object.entries(axes)) {
