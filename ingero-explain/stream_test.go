@@ -10,7 +10,7 @@ import (
 // A stream file given with -d reads like the database it was made from.
 func TestStreamFileAnswersLikeTheDatabase(t *testing.T) {
 	db, st := writeFixtureDB(t), writeFixtureStream(t)
-	for _, args := range [][]string{nil, {"--json", "--per-process"}, {"--chains", "--annotations"}} {
+	for _, args := range [][]string{nil, {"--json", "--per-process"}, {"--chains", "--annotations"}, {"--last", "500", "--annotations"}, {"--pid", "4821", "--json"}, {"--since", "2m", "--per-process"}, {"--chains", "--pid", "5032"}} {
 		a := run(t, append([]string{"-d", db}, args...)...)
 		b := run(t, append([]string{"-d", st}, args...)...)
 		if a.code != 0 || b.code != 0 || a.out != b.out || b.err != "" {

@@ -45,7 +45,7 @@ func TestGoldenOutputs(t *testing.T) {
 // The same recording as a stream file answers the same.
 func TestStreamFileAnswersLikeTheDatabase(t *testing.T) {
 	db, st := writeFixtureDB(t), writeFixtureStream(t)
-	for _, args := range [][]string{nil, {"--json", "--annotations"}, {"SELECT count(*), sum(duration_ns) FROM events"}} {
+	for _, args := range [][]string{nil, {"--json", "--annotations"}, {"SELECT count(*), sum(duration_ns) FROM events"}, {"--limit", "3", "--pid", "4821"}, {"--op", "cudaStreamSync", "--limit", "0", "--json"}, {"--since", "10m"}} {
 		a := run(t, append([]string{"-d", db}, args...)...)
 		b := run(t, append([]string{"-d", st}, args...)...)
 		if a.code != 0 || b.code != 0 || a.out != b.out || b.err != "" {

@@ -35,6 +35,12 @@ type Limits struct {
 	// MaxCell is how many bytes of a TEXT or BLOB value are kept; longer
 	// values are cut and marked. 0 keeps them whole.
 	MaxCell int
+	// MaxValue caps any string or BLOB a statement builds, results and
+	// intermediate values alike (SQLite's length limit), so that one
+	// statement cannot make the process allocate gigabytes; such a
+	// statement fails with ErrTooBig. 0 keeps SQLite's own limit (1 GB).
+	// Recorded values are far smaller than a few MiB.
+	MaxValue int
 }
 
 // Request is one statement. Args bind its ? parameters.
@@ -53,6 +59,8 @@ var (
 	ErrTimeout = errors.New("statement ran past its time limit")
 	// ErrEmpty: no statement was given.
 	ErrEmpty = errors.New("the SQL statement is empty")
+	// ErrTooBig: the statement built a value over Limits.MaxValue.
+	ErrTooBig = errors.New("the statement builds a value larger than allowed")
 )
 
 // Service runs requests on one recording's reader. Its methods may be
@@ -81,7 +89,7 @@ func (s *Service) RowCap(maxRows int) int {
 	return n
 }
 
-// Run runs one statement. Errors wrap ErrRefused, ErrTimeout, ErrEmpty,
+// Run runs one statement. Errors wrap ErrRefused, ErrTimeout, ErrEmpty, ErrTooBig,
 // the context's error when the caller gave up, or describe the SQL error
 // ("no such table: x").
 func (s *Service) Run(ctx context.Context, req Request) (*Result, error) {
@@ -96,7 +104,7 @@ func (s *Service) Run(ctx context.Context, req Request) (*Result, error) {
 	}
 	s.mu.Lock()
 	start := time.Now()
-	res, err := s.r.Query(ctx, limit, req.SQL, req.Args...)
+	res, err := s.r.QueryWith(ctx, limit, s.lim.MaxValue, req.SQL, req.Args...)
 	elapsed := time.Since(start)
 	s.mu.Unlock()
 	if err != nil {
@@ -120,6 +128,8 @@ func (s *Service) classify(ctx context.Context, err error) error {
 		return err
 	case errors.Is(err, store.ErrWriteQuery), errors.Is(err, store.ErrForbiddenQuery):
 		return fmt.Errorf("%w: %w", ErrRefused, err)
+	case errors.Is(err, store.ErrValueTooBig):
+		return fmt.Errorf("%w: over %d bytes; select less (substr, length, LIMIT)", ErrTooBig, s.lim.MaxValue)
 	}
 	return err
 }

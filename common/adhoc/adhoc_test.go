@@ -246,3 +246,28 @@ func TestConcurrentRequests(t *testing.T) {
 		}
 	}
 }
+
+// A statement that builds a huge value fails before allocating it, and
+// the limit does not stay on the connection.
+func TestValueSizeIsCapped(t *testing.T) {
+	path := fixtureDB(t)
+	r, err := store.OpenReadOnly(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	capped, open := New(r, Limits{MaxValue: 1 << 20}), New(r, Limits{})
+	ctx := context.Background()
+	for _, sql := range []string{"SELECT randomblob(100000000)", "SELECT length(group_concat(hex(randomblob(5000)))) FROM events"} {
+		if _, err := capped.Run(ctx, Request{SQL: sql}); !errors.Is(err, ErrTooBig) {
+			t.Errorf("%q: got %v, want ErrTooBig", sql, err)
+		}
+	}
+	if res, err := capped.Run(ctx, Request{SQL: "SELECT length(randomblob(500000)), count(*) FROM events"}); err != nil || res.Rows[0][0] != int64(500000) {
+		t.Errorf("under the cap: %v, %v", res, err)
+	}
+	// The same connection without the cap builds larger values again.
+	if _, err := open.Run(ctx, Request{SQL: "SELECT length(randomblob(5000000))"}); err != nil {
+		t.Errorf("without MaxValue on the same reader: %v", err)
+	}
+}

@@ -29,7 +29,7 @@ func ExampleService_Run() {
 	r, _ := store.OpenReadOnly(path)
 	defer r.Close()
 
-	svc := adhoc.New(r, adhoc.Limits{DefaultRows: 100, MaxRows: 1000, Timeout: 5 * time.Second, MaxCell: 4096})
+	svc := adhoc.New(r, adhoc.Limits{DefaultRows: 100, MaxRows: 1000, Timeout: 5 * time.Second, MaxCell: 4096, MaxValue: 64 << 20})
 	res, err := svc.Run(context.Background(), adhoc.Request{
 		SQL: "SELECT op_name, count(*) AS n, max(duration_ns) AS max_ns FROM events WHERE pid = ? GROUP BY 1", Args: []any{4821},
 	})

@@ -62,7 +62,7 @@ func (ix *streamIndex) build(rec *Recording) error {
 	if err != nil {
 		return err
 	}
-	b := &builder{ix: ix, rec: rec, names: map[nameKey]int{}, snaps: map[snapKey]int{}, chains: map[string]int{}}
+	b := &builder{ix: ix, rec: rec, open: -1, names: map[nameKey]int{}, snaps: map[snapKey]int{}, chains: map[string]int{}}
 	if h, ok := sr.Header(); ok {
 		b.begin(stream.Session(h, nil))
 	}

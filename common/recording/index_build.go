@@ -20,7 +20,6 @@ type builder struct {
 	names  map[nameKey]int
 	snaps  map[snapKey]int
 	chains map[string]int
-	aggs   map[aggKey]int
 }
 
 type (
@@ -136,21 +135,20 @@ func (b *builder) events(fr stream.Frame) {
 	}
 	ix := b.ix
 	m := frameMeta{seq: len(ix.frames), off: fr.Offset, n: len(fr.Briefs), tMin: fr.Briefs[0].TimeNs, tMax: fr.Briefs[0].TimeNs}
-	if b.aggs == nil {
-		b.aggs = map[aggKey]int{}
-	}
-	clear(b.aggs)
+	// A frame holds few distinct (pid, op) pairs and long runs of one, so
+	// the last row hit, then a scan of the rows, beats a map.
+	last := -1
 	for i := range fr.Briefs {
 		ev := &fr.Briefs[i]
 		m.tMin, m.tMax = min(m.tMin, ev.TimeNs), max(m.tMax, ev.TimeNs)
-		k := aggKey{ev.PID, ev.Key}
-		j, ok := b.aggs[k]
-		if !ok {
-			j = len(m.ops)
-			b.aggs[k] = j
-			m.ops = append(m.ops, opRow{pid: ev.PID, key: k.key})
+		if last < 0 || m.ops[last].pid != ev.PID || m.ops[last].key != ev.Key {
+			last = slices.IndexFunc(m.ops, func(r opRow) bool { return r.pid == ev.PID && r.key == ev.Key })
+			if last < 0 {
+				last = len(m.ops)
+				m.ops = append(m.ops, opRow{pid: ev.PID, key: ev.Key})
+			}
 		}
-		m.ops[j].add(ev)
+		m.ops[last].add(ev)
 	}
 	m.ops = slices.Clip(m.ops)
 	if ix.span.Events == 0 {

@@ -190,3 +190,84 @@ func short(v any) string {
 	}
 	return s
 }
+
+// Damage reads the same both ways: a lost header (no session, but the
+// events after it), a damaged events frame, a cut-off end.
+func TestIndexReadsDamageAsTheImportDoes(t *testing.T) {
+	good, err := os.ReadFile(awkwardStream(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := stream.NewReader(bytes.NewReader(good))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var offs []int64
+	for f, err := range r.Frames() {
+		if err == nil && f.Kind == stream.KindEvents {
+			offs = append(offs, f.Offset)
+		}
+	}
+	cases := map[string]func([]byte) []byte{
+		"header":         func(b []byte) []byte { b[stream.MagicLen+6] ^= 0xff; return b },
+		"events":         func(b []byte) []byte { b[offs[1]+40] ^= 0xff; return b },
+		"cut":            func(b []byte) []byte { return b[:offs[2]+100] },
+		"header+trailer": func(b []byte) []byte { b[stream.MagicLen+6] ^= 0xff; return b[:len(b)-10] },
+	}
+	for name, damage := range cases {
+		path := filepath.Join(t.TempDir(), name+".stream")
+		if err := os.WriteFile(path, damage(bytes.Clone(good)), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		db, err1 := OpenFile(path)
+		in, err2 := OpenFileSource(path)
+		if err1 != nil || err2 != nil {
+			t.Fatalf("%s: %v / %v", name, err1, err2)
+		}
+		if !slices.Equal(db.Warnings, in.Warnings) || len(in.Warnings) == 0 {
+			t.Errorf("%s: warnings:\n import %q\n index  %q", name, db.Warnings, in.Warnings)
+		}
+		ctx := context.Background()
+		x, e1 := collect(ctx, db.Source, source.Filter{})
+		y, e2 := collect(ctx, in.Source, source.Filter{})
+		s1, _ := db.Source.Sessions()
+		s2, _ := in.Source.Sessions()
+		if e1 != nil || e2 != nil || !reflect.DeepEqual(x, y) || !reflect.DeepEqual(s1, s2) {
+			t.Errorf("%s: %d vs %d events (%v, %v), sessions %v vs %v", name, len(x), len(y), e1, e2, s1, s2)
+		}
+		db.Close()
+		in.Close()
+	}
+}
+
+// The index is read-only after open, so servers may share it between
+// requests (meaningful under -race).
+func TestIndexServesConcurrentReads(t *testing.T) {
+	in, err := OpenFileSource(awkwardStream(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer in.Close()
+	want, err := collect(context.Background(), in.Source, source.Filter{Desc: true, Limit: 3000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	errs := make(chan error, 6)
+	for range 6 {
+		go func() {
+			got, err := collect(context.Background(), in.Source, source.Filter{Desc: true, Limit: 3000})
+			if err == nil && !reflect.DeepEqual(got, want) {
+				err = fmt.Errorf("a concurrent read differs")
+			}
+			if _, sErr := in.Source.OpSummary(context.Background(), source.Filter{}); err == nil {
+				err = sErr
+			}
+			errs <- err
+		}()
+	}
+	for range 6 {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
+	}
+}

@@ -12,6 +12,10 @@ import (
 // ErrWriteQuery is wrapped when an ad-hoc query would change a database.
 var ErrWriteQuery = errors.New("query would change the database, which is opened read-only")
 
+// ErrValueTooBig is wrapped when a statement builds a string or BLOB
+// larger than QueryWith's maxValue.
+var ErrValueTooBig = errors.New("query builds a value larger than allowed")
+
 // Result is the outcome of an ad-hoc query.
 type Result struct {
 	Columns []string
@@ -28,10 +32,25 @@ type Result struct {
 // it is refused before running (VACUUM INTO and the like would write other
 // files), and the engine refuses any write on the read-only connection.
 func (r *Reader) Query(ctx context.Context, maxRows int, sql string, args ...any) (*Result, error) {
+	return r.QueryWith(ctx, maxRows, 0, sql, args...)
+}
+
+// QueryWith is Query with a cap on the size of any string or BLOB the
+// statement builds (SQLite's length limit), so that one statement such as
+// "SELECT randomblob(1e9)" cannot make the process allocate gigabytes;
+// 0 keeps SQLite's own limit (1 GB). Going over it wraps ErrValueTooBig.
+func (r *Reader) QueryWith(ctx context.Context, maxRows, maxValue int, sql string, args ...any) (*Result, error) {
 	var res *Result
 	err := r.withCtx(ctx, func() error {
+		if maxValue > 0 {
+			old := r.conn.Limit(sqlite3.LIMIT_LENGTH, maxValue)
+			defer r.conn.Limit(sqlite3.LIMIT_LENGTH, old)
+		}
 		var err error
 		res, err = r.query(maxRows, sql, args)
+		if errors.Is(err, sqlite3.TOOBIG) {
+			err = fmt.Errorf("query: %w (%d bytes): %w", ErrValueTooBig, maxValue, err)
+		}
 		return err
 	})
 	return res, err
