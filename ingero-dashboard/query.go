@@ -12,9 +12,10 @@ import (
 )
 
 // defaultQueryLimits are the shared service's bounds unless flags change
-// them: a page of rows by default, a ceiling, and cells cut at 4 KiB so
-// one stack or blob cannot flood a browser.
-var defaultQueryLimits = adhoc.Limits{DefaultRows: 1000, MaxRows: 10000, Timeout: 10 * time.Second, MaxCell: 4096}
+// them: a page of rows by default, a ceiling, cells cut at 4 KiB so one
+// stack or blob cannot flood a browser, and no value built over 16 MiB
+// (randomblob(1e9) would otherwise take a gigabyte of the server).
+var defaultQueryLimits = adhoc.Limits{DefaultRows: 1000, MaxRows: 10000, Timeout: 10 * time.Second, MaxCell: 4096, MaxValue: 16 << 20}
 
 func (c *config) queryLimits() adhoc.Limits {
 	lim := defaultQueryLimits
@@ -64,6 +65,8 @@ func (a *api) query(w http.ResponseWriter, req *http.Request) {
 		writeError(w, http.StatusForbidden, err.Error())
 	case errors.Is(err, adhoc.ErrTimeout):
 		writeError(w, http.StatusServiceUnavailable, err.Error())
+	case errors.Is(err, adhoc.ErrTooBig):
+		writeError(w, http.StatusUnprocessableEntity, err.Error())
 	case err != nil:
 		writeError(w, http.StatusBadRequest, err.Error())
 	default:

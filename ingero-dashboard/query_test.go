@@ -57,6 +57,7 @@ func TestQueryRefusals(t *testing.T) {
 		{`not json`, http.StatusBadRequest, `{"sql"`},
 		{`{"sql": "SELECT 1", "limit": -1}`, http.StatusBadRequest, "limit"},
 		{`{"sql": "SELECT ?", "args": [{"a": 1}]}`, http.StatusBadRequest, "args[0]"},
+		{`{"sql": "SELECT length(randomblob(1000000000))"}`, http.StatusUnprocessableEntity, "larger than allowed"},
 	} {
 		status, body := post(t, ts, tc.body)
 		if msg := errorOf(t, body); status != tc.status || !strings.Contains(msg, tc.want) {
