@@ -20,7 +20,6 @@ type api struct {
 	now     func() time.Time
 	answers *cache[answer]
 	stats   *cache[statsResult]
-	chunks  *chunkCache
 	// started is when the server started, for the overview.
 	started     time.Time
 	queryLimits adhoc.Limits
@@ -37,7 +36,7 @@ const (
 
 func newAPI(src *source, now func() time.Time) *api {
 	return &api{src: src, now: now, started: now(), queryLimits: defaultQueryLimits,
-		answers: newCache[answer](cacheTTL, now), stats: newCache[statsResult](cacheTTL, now), chunks: newChunkCache()}
+		answers: newCache[answer](cacheTTL, now), stats: newCache[statsResult](cacheTTL, now)}
 }
 
 // getter computes one GET answer from a reader.
@@ -81,7 +80,7 @@ func (a *api) cached(g getter) http.Handler {
 			ctx, cancel := context.WithTimeout(context.Background(), computeTimeout)
 			defer cancel()
 			var v any
-			err := a.src.read(ctx, func(r *store.Reader) error {
+			err := a.src.read(ctx, func(ctx context.Context, r *store.Reader) error {
 				var err error
 				v, err = g(ctx, r, req)
 				return err

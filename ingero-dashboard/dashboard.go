@@ -87,7 +87,7 @@ func (c *config) exec(ctx context.Context, args []string) error {
 		return err
 	}
 	defer src.close()
-	for _, w := range src.rec.Warnings {
+	for _, w := range src.warnings() {
 		fmt.Fprintf(c.stdio.Err, "ingero dashboard: warning: %s\n", w)
 	}
 	srv := &server{

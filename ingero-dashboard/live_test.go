@@ -2,6 +2,7 @@ package dashboard
 
 import (
 	"net/http"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -10,6 +11,7 @@ import (
 	"ingero.dev/common/event"
 	"ingero.dev/common/recording/recordingtest"
 	"ingero.dev/common/store"
+	"ingero.dev/common/stream"
 )
 
 // TestLiveDatabase serves a database that a store.Writer (trace's) keeps
@@ -75,7 +77,7 @@ func TestStreamFile(t *testing.T) {
 	if o.Events != int64(len(f.events)) || o.Chains != 3 || o.Live || o.Recording.Format != "stream" {
 		t.Errorf("overview of a stream %+v", o)
 	}
-	if !strings.Contains(ts.out.String(), "stream, loaded at start") {
+	if !strings.Contains(ts.out.String(), "stream, loaded again whenever it grows") {
 		t.Errorf("banner %q", ts.out)
 	}
 }
@@ -137,5 +139,58 @@ func TestEmptyRecording(t *testing.T) {
 	ts.getJSON(t, "/api/v1/overview", &o)
 	if o.Events != 0 || o.FirstEvent != nil || o.System != nil || o.SystemNote == "" || o.Status != "HEALTHY" {
 		t.Errorf("overview of an empty recording %+v", o)
+	}
+}
+
+// TestGrowingStream serves a stream file that trace is still writing:
+// once the file grows, the next checks load it again and the answers
+// count the new events; windows end now while it grows.
+func TestGrowingStream(t *testing.T) {
+	old := reloadEvery
+	reloadEvery = 50 * time.Millisecond
+	t.Cleanup(func() { reloadEvery = old })
+	path := filepath.Join(t.TempDir(), "live.stream")
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	now := time.Now()
+	w, err := stream.NewWriter(f, stream.Header{SessionID: "n:1", Node: "n", Host: "n", StartNs: now.Add(-time.Second).UnixNano()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	batch := func(n int) {
+		t.Helper()
+		evs := make([]event.Event, n)
+		base := time.Now().UnixNano()
+		for i := range evs {
+			evs[i] = event.Event{TimeNs: base + int64(i), PID: 7, TID: 7, Comm: "python3", Source: event.SourceCUDA, Op: event.CudaMemcpy, DurNs: 5000, Node: "n", GPU: 0}
+		}
+		must(t, w.WriteEvents(evs))
+	}
+	batch(100)
+	ts := startServer(t, "-d", path)
+	var o struct {
+		Events int64
+		Live   bool
+	}
+	ts.getJSON(t, "/api/v1/overview", &o)
+	if o.Events != 100 || !o.Live {
+		t.Fatalf("overview %+v, want 100 events, live", o)
+	}
+	batch(400)
+	deadline := time.Now().Add(10 * time.Second)
+	for o.Events != 500 && time.Now().Before(deadline) {
+		time.Sleep(100 * time.Millisecond)
+		ts.getJSON(t, "/api/v1/overview", &o)
+	}
+	if o.Events != 500 {
+		t.Fatalf("after the stream grew: %d events, want 500", o.Events)
+	}
+	var ops struct{ Events int64 }
+	ts.getJSON(t, "/api/v1/ops?since=1m", &ops)
+	if ops.Events != 500 {
+		t.Errorf("ops over the last minute: %d, want 500", ops.Events)
 	}
 }

@@ -74,7 +74,7 @@ func (a *api) overview(_ context.Context, r *store.Reader, req *http.Request) (a
 		return nil, err
 	}
 	out := overviewJSON{Window: w.json(), Live: w.Live, Status: "HEALTHY",
-		Recording: recordingJSON{Path: a.src.rec.Path, Format: a.src.rec.Kind.String(), SchemaVersion: r.SchemaVersion()}}
+		Recording: recordingJSON{Path: a.src.path, Format: a.src.kind.String(), SchemaVersion: r.SchemaVersion()}}
 	out.Server.Version = cli.Version()
 	out.Server.Started = stamp(a.started.UnixNano())
 	sp, err := r.TimeSpan()

@@ -1,6 +1,7 @@
 package dashboard
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -55,9 +56,9 @@ func (a *api) query(w http.ResponseWriter, req *http.Request) {
 		return
 	}
 	var res *adhoc.Result
-	err = a.src.read(req.Context(), func(r *store.Reader) error {
+	err = a.src.read(req.Context(), func(ctx context.Context, r *store.Reader) error {
 		var err error
-		res, err = adhoc.New(r, a.queryLimits).Run(req.Context(), adhoc.Request{SQL: q.SQL, Args: args, MaxRows: q.Limit})
+		res, err = adhoc.New(r, a.queryLimits).Run(ctx, adhoc.Request{SQL: q.SQL, Args: args, MaxRows: q.Limit})
 		return err
 	})
 	switch {

@@ -10,6 +10,7 @@ import (
 
 	"ingero.dev/common/adhoc"
 	"ingero.dev/common/httpsec"
+	"ingero.dev/common/recording"
 	"ingero.dev/common/timerange"
 )
 
@@ -63,11 +64,11 @@ func (s *server) banner(a net.Addr) {
 	}
 	url := fmt.Sprintf("%s://%s/", scheme, net.JoinHostPort(host, port))
 	src := s.api.src
-	state := "loaded at start: restart to see what was written to it since"
-	if src.live() {
-		state = "live while trace records into it"
+	state := "live while trace records into it"
+	if src.kind == recording.Stream {
+		state = "loaded again whenever it grows"
 	}
-	fmt.Fprintf(s.out, "ingero dashboard: serving %s (%s, %s)\n", src.rec.Path, src.rec.Kind, state)
+	fmt.Fprintf(s.out, "ingero dashboard: serving %s (%s, %s)\n", src.path, src.kind, state)
 	fmt.Fprintf(s.out, "  open %s\n", url)
 	switch {
 	case s.cert == nil:

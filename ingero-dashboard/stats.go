@@ -63,25 +63,26 @@ func (s *statsResult) compute(ctx context.Context, a *api, r *store.Reader, req 
 	s.comms = map[uint32]string{}
 	// Newest chunks first, until the sample is full: whole chunks, so the
 	// sample may pass maxSample by part of one chunk.
-	var chunks []store.Chunk
+	var newest []store.Chunk
 	n := int64(0)
 	err = r.ChunksNewestFirst(ctx, s.win.FromNs, s.win.ToNs, func(c store.Chunk) bool {
-		chunks = append(chunks, c)
+		newest = append(newest, c)
 		n += int64(c.Events)
 		return n < int64(maxSample)
 	})
 	if err != nil {
 		return err
 	}
-	a.chunks.nextSweep()
+	chunks := chunksOf(ctx)
+	chunks.nextSweep()
 	var buf []event.Event
 	from, to := s.win.FromNs, s.win.ToNs
 	if from == 0 {
 		from = math.MinInt64
 	}
 	s.sampleNs = math.MaxInt64
-	for _, c := range chunks {
-		sum, err := a.chunks.summary(ctx, r, c, from, to, &buf)
+	for _, c := range newest {
+		sum, err := chunks.summary(ctx, r, c, from, to, &buf)
 		if err != nil {
 			return err
 		}
