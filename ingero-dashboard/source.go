@@ -30,6 +30,7 @@ type source struct {
 	loading   bool
 	checkedAt time.Time
 	loadTook  time.Duration
+	closed    bool
 }
 
 // generation is one loaded copy of the recording and its readers.
@@ -181,6 +182,11 @@ func (s *source) reload() {
 		s.mu.Unlock()
 		return
 	}
+	if s.closed { // the server stopped while this copy loaded
+		s.mu.Unlock()
+		g.close()
+		return
+	}
 	old := s.cur
 	s.cur = g
 	old.retired = true
@@ -214,6 +220,7 @@ func (g *generation) close() error {
 // close releases the copy being served; call it when no request runs.
 func (s *source) close() error {
 	s.mu.Lock()
+	s.closed = true
 	g := s.cur
 	s.mu.Unlock()
 	return g.close()
