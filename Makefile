@@ -110,9 +110,11 @@ generate: deps ## regenerate the eBPF loaders in bpf/ (bpf2go; needs clang-14)
 	echo "cd bpf && $$work $(GO) generate ./..."; \
 	cd bpf && env $$work $(GO) generate ./...
 
-deps: ## install clang-14, llvm-14 and libbpf-dev with apt-get when missing
+# chromium is for the dashboard's browser test (Debian's package: no
+# browser download at test time).
+deps: ## install clang-14, llvm-14, libbpf-dev and chromium with apt-get when missing
 	@missing=""; \
-	for p in clang-14 llvm-14 libbpf-dev; do \
+	for p in clang-14 llvm-14 libbpf-dev chromium; do \
 		dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' || missing="$$missing $$p"; \
 	done; \
 	if [ -n "$$missing" ]; then \
