@@ -63,7 +63,7 @@ export INGERO_E2E
 # go-nvml's header trips deprecation warnings that say nothing about our code.
 export CGO_CFLAGS ?= -O2 -g -Wno-deprecated-declarations
 
-.PHONY: help build test lint bench generate deps install demo tidy clean FORCE
+.PHONY: help build test test-deps lint bench generate deps install demo tidy clean FORCE
 
 help: ## list targets and options
 	@echo "Targets:"
@@ -110,9 +110,11 @@ generate: deps ## regenerate the eBPF loaders in bpf/ (bpf2go; needs clang-14)
 	echo "cd bpf && $$work $(GO) generate ./..."; \
 	cd bpf && env $$work $(GO) generate ./...
 
-deps: ## install clang-14, llvm-14 and libbpf-dev with apt-get when missing
+# chromium is for the dashboard's browser test (Debian's package: no
+# browser download at test time).
+deps: ## install clang-14, llvm-14, libbpf-dev and chromium with apt-get when missing
 	@missing=""; \
-	for p in clang-14 llvm-14 libbpf-dev; do \
+	for p in clang-14 llvm-14 libbpf-dev chromium; do \
 		dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' || missing="$$missing $$p"; \
 	done; \
 	if [ -n "$$missing" ]; then \
@@ -120,6 +122,30 @@ deps: ## install clang-14, llvm-14 and libbpf-dev with apt-get when missing
 		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get update; \
 		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y$$missing; \
 	fi
+
+# The real consumers some tests hand their output to: protoc (with
+# Perfetto's vendored trace schema) and DevTools' trace engine from npm,
+# pinned and kept in .cache/node so a second run installs nothing.
+TRACE_ENGINE := @paulirish/trace_engine@0.0.65
+
+test-deps: ## install the real consumers the tests drive: protobuf-compiler, DevTools' trace engine, Node 22 with the MCP Inspector and conformance suite (npm, cached)
+	@if ! command -v protoc >/dev/null; then \
+		echo "installing: protobuf-compiler"; \
+		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y protobuf-compiler || { \
+			$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get update && \
+			$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y protobuf-compiler; }; \
+	fi
+	@if ! command -v npm >/dev/null; then \
+		echo "installing: nodejs npm"; \
+		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y nodejs npm; \
+	fi
+	@want='$(TRACE_ENGINE)'; want=$${want##*@}; \
+	have=$$(node -p "require('./.cache/node/node_modules/@paulirish/trace_engine/package.json').version" 2>/dev/null || true); \
+	if [ "$$have" != "$$want" ]; then \
+		echo "installing: $(TRACE_ENGINE) into .cache/node"; \
+		mkdir -p .cache/node && npm install --prefix .cache/node --no-audit --no-fund --silent '$(TRACE_ENGINE)'; \
+	fi
+	@test/mcp-clients.sh
 
 # Install layout: $(PREFIX)/bin/ingero is the multiplexer and every
 # $(PREFIX)/bin/ingero-<command> is a symlink to it; the standalone

@@ -3,8 +3,19 @@ module ingero.dev/ingero-dashboard
 go 1.26.0
 
 require (
+	github.com/chromedp/chromedp v0.24.0
 	github.com/peterbourgon/ff/v3 v3.4.0
 	ingero.dev/common v0.0.0
+)
+
+require (
+	github.com/chromedp/cdproto v0.160.1 // indirect
+	github.com/go-json-experiment/json v0.0.0-20260213210345-44df1a37e875 // indirect
+	github.com/klauspost/compress v1.20.4 // indirect
+	github.com/ncruces/go-sqlite3 v0.37.0 // indirect
+	github.com/ncruces/go-sqlite3-wasm/v6 v6.5.35401 // indirect
+	github.com/ncruces/julianday v1.0.0 // indirect
+	golang.org/x/sys v0.49.0 // indirect
 )
 
 replace ingero.dev/common => ../common

@@ -24,7 +24,11 @@ func writePerProcessText(w *bufio.Writer, v *view) {
 		}
 	}
 	for _, p := range procs {
-		fmt.Fprintf(w, "PID %d (%s)\n", p.PID, oneLine(p.Name))
+		if report.Nodes(procs) > 1 {
+			fmt.Fprintf(w, "PID %d (%s) on %s\n", p.PID, oneLine(p.Name), oneLine(p.Node))
+		} else {
+			fmt.Fprintf(w, "PID %d (%s)\n", p.PID, oneLine(p.Name))
+		}
 		for _, s := range p.Ops {
 			line := fmt.Sprintf("  %-*s  %*s %-5s  ", nameW, s.Name, callsW, hist.FormatCount(s.Calls), plural(s.Calls, "call", "calls"))
 			if s.Untimed {

@@ -7,4 +7,12 @@ require (
 	ingero.dev/common v0.0.0
 )
 
+require (
+	github.com/klauspost/compress v1.20.4 // indirect
+	github.com/ncruces/go-sqlite3 v0.37.0 // indirect
+	github.com/ncruces/go-sqlite3-wasm/v6 v6.5.35401 // indirect
+	github.com/ncruces/julianday v1.0.0 // indirect
+	golang.org/x/sys v0.49.0 // indirect
+)
+
 replace ingero.dev/common => ../common

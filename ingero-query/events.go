@@ -53,7 +53,7 @@ func (c *config) listEvents(ctx context.Context, rec *recording.Recording) error
 		shown++
 		var labels []map[string]string
 		if join != nil {
-			labels = join.Labels(ev.PID, ev.TimeNs)
+			labels = join.Labels(ev.Node, ev.PID, ev.TimeNs)
 		}
 		return out.event(ev, labels)
 	}

@@ -51,29 +51,29 @@ func New(anns []event.Annotation) *Index {
 // Len is the number of annotations indexed.
 func (ix *Index) Len() int { return len(ix.all) }
 
-// Event returns the label sets that cover an event of pid at t: the
-// phase's instant first, then the spans in order of start; nil when none
-// does.
-func (ix *Index) Event(pid uint32, t int64) []map[string]string {
+// Event returns the label sets that cover an event of node and pid at t:
+// the phase's instant first, then the spans in order of start; nil when
+// none does.
+func (ix *Index) Event(node string, pid uint32, t int64) []map[string]string {
 	var out []map[string]string
-	if a, ok := ix.instantAt(t, pid); ok {
+	if a, ok := ix.instantAt(t, node, pid); ok {
 		out = append(out, a.Labels)
 	}
 	for _, a := range ix.spans {
 		if a.SpanStart > t {
 			break
 		}
-		if End(a) >= t && Applies(a, pid) {
+		if End(a) >= t && Applies(a, node, pid) {
 			out = append(out, a.Labels)
 		}
 	}
 	return out
 }
 
-func (ix *Index) instantAt(t int64, pid uint32) (event.Annotation, bool) {
+func (ix *Index) instantAt(t int64, node string, pid uint32) (event.Annotation, bool) {
 	i := sort.Search(len(ix.instants), func(i int) bool { return ix.instants[i].TimeNs > t })
 	for i--; i >= 0; i-- {
-		if Applies(ix.instants[i], pid) {
+		if Applies(ix.instants[i], node, pid) {
 			return ix.instants[i], true
 		}
 	}
@@ -93,7 +93,7 @@ func (ix *Index) Chain(ch event.Chain) []map[string]string {
 		if Start(a) > hi {
 			break
 		}
-		if !(a.PID == 0 || ch.PID == 0 || a.PID == ch.PID) {
+		if !(a.PID == 0 || ch.PID == 0 || a.PID == ch.PID) || !sameNode(a.Node, ch.Node) {
 			continue
 		}
 		switch {
@@ -152,8 +152,16 @@ func End(a event.Annotation) int64 {
 	return a.SpanEnd
 }
 
-// Applies reports whether a counts for an event of pid.
-func Applies(a event.Annotation, pid uint32) bool { return a.PID == 0 || a.PID == pid }
+// Applies reports whether a counts for an event of node and pid. An
+// annotation or event without a node (recorded before annotations carried
+// one) matches any node.
+func Applies(a event.Annotation, node string, pid uint32) bool {
+	return (a.PID == 0 || a.PID == pid) && sameNode(a.Node, node)
+}
+
+// sameNode reports whether two node names may be the same node: "" is
+// unknown and matches any.
+func sameNode(a, b string) bool { return a == "" || b == "" || a == b }
 
 func cmpInt(a, b int64) int {
 	switch {

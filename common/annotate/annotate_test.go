@@ -42,10 +42,10 @@ func TestEventRules(t *testing.T) {
 	ix := New(fixture())
 	j := ix.Joiner()
 	for _, tt := range tests {
-		if got := fmt.Sprint(j.Labels(tt.pid, tt.t)); got != tt.want {
+		if got := fmt.Sprint(j.Labels("", tt.pid, tt.t)); got != tt.want {
 			t.Errorf("Joiner t=%d pid=%d: %s, want %s", tt.t, tt.pid, got, tt.want)
 		}
-		if got := fmt.Sprint(ix.Event(tt.pid, tt.t)); got != tt.want {
+		if got := fmt.Sprint(ix.Event("", tt.pid, tt.t)); got != tt.want {
 			t.Errorf("Event t=%d pid=%d: %s, want %s", tt.t, tt.pid, got, tt.want)
 		}
 	}
@@ -75,7 +75,7 @@ func TestJoinerAgreesWithEvent(t *testing.T) {
 	for range 5000 {
 		tNs += rng.Int64N(5) - 1
 		pid := uint32(rng.IntN(3))
-		if a, b := fmt.Sprint(j.Labels(pid, tNs)), fmt.Sprint(ix.Event(pid, tNs)); a != b {
+		if a, b := fmt.Sprint(j.Labels("", pid, tNs)), fmt.Sprint(ix.Event("", pid, tNs)); a != b {
 			t.Fatalf("t=%d pid=%d: Joiner %s, Event %s", tNs, pid, a, b)
 		}
 	}
@@ -110,5 +110,32 @@ func TestChainRules(t *testing.T) {
 	}
 	if got := ix.Chains(nil); len(got) != 0 {
 		t.Errorf("no chains: %v", got)
+	}
+}
+
+// In a merged recording two nodes' PID 7 are different processes: an
+// annotation of one node labels only that node's events and chains; one
+// without a node (a v1 recording) labels any node's.
+func TestAnnotationsKeyByNode(t *testing.T) {
+	anns := []event.Annotation{
+		{TimeNs: 100, PID: 7, Node: "a", Labels: map[string]string{"on": "a"}},
+		{TimeNs: 100, SpanStart: 50, SpanEnd: 500, PID: 7, Node: "b", Labels: map[string]string{"on": "b"}},
+		{TimeNs: 100, SpanStart: 50, SpanEnd: 500, PID: 7, Labels: map[string]string{"on": "any"}},
+	}
+	ix := New(anns)
+	for _, tt := range []struct {
+		node string
+		want string
+	}{{"a", "[map[on:a] map[on:any]]"}, {"b", "[map[on:b] map[on:any]]"}, {"c", "[map[on:any]]"}} {
+		if got := fmt.Sprint(ix.Event(tt.node, 7, 200)); got != tt.want {
+			t.Errorf("event on %s: %s, want %s", tt.node, got, tt.want)
+		}
+		if got := fmt.Sprint(ix.Joiner().Labels(tt.node, 7, 200)); got != tt.want {
+			t.Errorf("joiner on %s: %s, want %s", tt.node, got, tt.want)
+		}
+	}
+	ch := event.Chain{Node: "b", PID: 7, DetectedNs: 200}
+	if got := fmt.Sprint(ix.Chain(ch)); got != "[map[on:b] map[on:any]]" {
+		t.Errorf("chain on b: %s", got)
 	}
 }

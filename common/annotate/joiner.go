@@ -22,8 +22,8 @@ type Joiner struct {
 // Joiner starts a sweep over the index.
 func (ix *Index) Joiner() *Joiner { return &Joiner{ix: ix, lastNs: math.MinInt64} }
 
-// Labels returns what Index.Event(pid, t) returns.
-func (j *Joiner) Labels(pid uint32, t int64) []map[string]string {
+// Labels returns what Index.Event(node, pid, t) returns.
+func (j *Joiner) Labels(node string, pid uint32, t int64) []map[string]string {
 	if t < j.lastNs { // out of order: start the sweep again
 		j.next, j.active = 0, j.active[:0]
 	}
@@ -36,11 +36,11 @@ func (j *Joiner) Labels(pid uint32, t int64) []map[string]string {
 	j.active = slices.DeleteFunc(j.active, func(a event.Annotation) bool { return End(a) < t })
 
 	var out []map[string]string
-	if a, ok := j.ix.instantAt(t, pid); ok {
+	if a, ok := j.ix.instantAt(t, node, pid); ok {
 		out = append(out, a.Labels)
 	}
 	for _, a := range j.active {
-		if Applies(a, pid) {
+		if Applies(a, node, pid) {
 			out = append(out, a.Labels)
 		}
 	}

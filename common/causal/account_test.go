@@ -59,7 +59,7 @@ func TestAccountBuckets(t *testing.T) {
 	if got == nil {
 		t.Fatalf("no account for TID 100: %+v", rep.Threads)
 	}
-	want := ThreadAccount{PID: 100, TID: 100, Comm: "train", FromNs: base, ToNs: base + ms(100), WallNs: ms(100), GPUCalls: 3,
+	want := ThreadAccount{Node: node, PID: 100, TID: 100, Comm: "train", FromNs: base, ToNs: base + ms(100), WallNs: ms(100), GPUCalls: 3,
 		CUDANs: ms(9), OnCPUNs: ms(31), RunnableNs: ms(5), IOWaitNs: ms(10), SleepingNs: ms(10), BlockedNs: ms(5), ExitedNs: ms(30),
 		GPUIdleOnCPUNs: ms(20), GPUIdleRunnableNs: ms(5), GPUIdleIOWaitNs: ms(10), GPUIdleSleepingNs: ms(10), GPUIdleBlockedNs: ms(5),
 	}

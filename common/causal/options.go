@@ -20,6 +20,7 @@ type Options struct {
 
 // OpStats describes one op's calls, for one process or for all of them.
 type OpStats struct {
+	Node   string // the process's node; "" when aggregated over processes
 	PID    uint32 // 0 when aggregated over processes
 	Comm   string
 	Key    event.Key
@@ -44,9 +45,9 @@ type Report struct {
 	FromNs, ToNs int64 // the window analysed: the bounds asked for, or the first/last event when open
 	Events       int64 // events of the selected processes analysed
 	Ops          []OpStats
-	PerProcess   []OpStats // per (pid, op), by PID then calls
-	// Contention is true when more than one process made CUDA runtime or
-	// driver calls in the window.
+	PerProcess   []OpStats // per (node, pid, op), by node, PID, then calls
+	// Contention is true when more than one process of one node made CUDA
+	// runtime or driver calls in the window.
 	Contention bool
 	// Chains are ranked: severity first, then strength of evidence.
 	Chains []event.Chain

@@ -43,6 +43,7 @@ func (e *engine) stats(rep *Report) {
 				continue
 			}
 			ps := opStats(p.pid, p.comm, o.key, o.name, &o.h, o.errors, span)
+			ps.Node = p.node
 			if o.gpu && p.gpuCalls > 0 && p.gpuLast > p.gpuFirst {
 				ps.PerSecond = float64(ps.Calls) / (float64(p.gpuSpan()) / 1e9)
 			}
@@ -63,16 +64,21 @@ func (e *engine) stats(rep *Report) {
 	}
 	slices.SortFunc(rep.Ops, busiest)
 	slices.SortFunc(rep.PerProcess, func(a, b OpStats) int {
+		if c := cmp.Compare(a.Node, b.Node); c != 0 {
+			return c
+		}
 		if c := cmp.Compare(a.PID, b.PID); c != 0 {
 			return c
 		}
 		return busiest(a, b)
 	})
-	gpu := map[uint32]bool{}
+	// Processes on different nodes share no GPU: contention needs two of
+	// one node.
+	perNode := map[string]int{}
 	for _, p := range e.gpuProcs {
-		gpu[p.pid] = true
+		perNode[p.node]++
+		rep.Contention = rep.Contention || perNode[p.node] > 1
 	}
-	rep.Contention = len(gpu) > 1
 }
 
 // busiest orders ops by calls, then total time, then source and op.

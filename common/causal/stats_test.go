@@ -146,3 +146,26 @@ func TestEmptyWindow(t *testing.T) {
 		t.Errorf("empty recording: %+v, %v", rep, err)
 	}
 }
+
+// Two nodes of a merged recording each with one CUDA process, both PID
+// 4242: two processes in the breakdown, and no contention (they share no
+// GPU).
+func TestPerProcessKeysByNode(t *testing.T) {
+	var evs []event.Event
+	for i := range 200 {
+		for _, node := range []string{"node-a", "node-b"} {
+			evs = append(evs, event.Event{TimeNs: 1e18 + int64(i)*1e6, PID: 4242, TID: 4242, Comm: "python", Node: node,
+				Source: event.SourceCUDA, Op: event.CudaStreamSynchronize, DurNs: 1000, GPU: 0})
+		}
+	}
+	rep := analyze(t, evs, nil)
+	nodes := map[string]bool{}
+	for _, s := range rep.PerProcess {
+		if s.PID == 4242 {
+			nodes[s.Node] = true
+		}
+	}
+	if len(nodes) != 2 || rep.Contention {
+		t.Errorf("per-process nodes %v, contention %v", nodes, rep.Contention)
+	}
+}

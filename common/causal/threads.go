@@ -10,6 +10,7 @@ import (
 // event to the end of the window: every nanosecond in exactly one of the
 // buckets, which sum to WallNs.
 type ThreadAccount struct {
+	Node         string
 	PID, TID     uint32
 	Comm         string // the thread's own name
 	FromNs, ToNs int64
@@ -74,7 +75,7 @@ func (e *engine) threadAccounts(p *proc, end int64) []ThreadAccount {
 
 func (a *account) export(p *proc) ThreadAccount {
 	t := ThreadAccount{
-		PID: p.pid, TID: a.tid, Comm: a.comm, FromNs: a.first, ToNs: a.at, WallNs: a.wall(), GPUCalls: a.gpuCalls,
+		Node: p.node, PID: p.pid, TID: a.tid, Comm: a.comm, FromNs: a.first, ToNs: a.at, WallNs: a.wall(), GPUCalls: a.gpuCalls,
 		CUDANs: a.ns[inCUDA], OnCPUNs: a.ns[onCPU], RunnableNs: a.ns[runnable], IOWaitNs: a.ns[ioWait],
 		SleepingNs: a.ns[sleeping], BlockedNs: a.ns[blocked], ExitedNs: a.ns[exited],
 		GPUIdleOnCPUNs: a.idle[onCPU], GPUIdleRunnableNs: a.idle[runnable], GPUIdleIOWaitNs: a.idle[ioWait],

@@ -145,9 +145,12 @@ type Chain struct {
 
 // Annotation is an external label joined onto events by time (and PID).
 type Annotation struct {
-	TimeNs    int64
-	PID       uint32 // 0 means trace-wide
-	SpanStart int64  // 0 for an instant
+	TimeNs int64
+	PID    uint32 // 0 means trace-wide
+	// Node is the node whose events it labels; "" in recordings made
+	// before annotations carried one (schema v1).
+	Node      string
+	SpanStart int64 // 0 for an instant
 	SpanEnd   int64
 	Labels    map[string]string
 }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"slices"
 
@@ -58,11 +59,12 @@ func indexStream(path string, rec *Recording) (*streamIndex, error) {
 }
 
 func (ix *streamIndex) build(rec *Recording) error {
-	sr, err := stream.NewReader(ix.f, stream.WithBriefEvents())
+	sr, err := stream.NewReader(ix.f, stream.WithEventPayloads())
 	if err != nil {
 		return err
 	}
-	b := &builder{ix: ix, rec: rec, open: -1, names: map[nameKey]int{}, snaps: map[snapKey]int{}, chains: map[string]int{}}
+	b := &builder{ix: ix, dec: startDecoders(), open: -1, names: map[nameKey]int{}, snaps: map[snapKey]int{}, chains: map[string]int{}}
+	defer b.finishEvents() // idempotent: stops the decoders on every path
 	if h, ok := sr.Header(); ok {
 		b.begin(stream.Session(h, nil))
 	}
@@ -73,7 +75,7 @@ func (ix *streamIndex) build(rec *Recording) error {
 		}
 		var bad *stream.CorruptFrameError
 		if errors.As(err, &bad) {
-			rec.Warnings = append(rec.Warnings, bad.Error())
+			b.warn(bad.Offset, bad.Error())
 			continue
 		}
 		if err != nil {
@@ -82,8 +84,12 @@ func (ix *streamIndex) build(rec *Recording) error {
 		b.frame(fr)
 	}
 	if b.open >= 0 {
-		rec.Warnings = append(rec.Warnings, fmt.Sprintf("%s has no trailer: the recording was cut off (a crash, or trace is still writing it); every complete frame before the cut was loaded", ix.path))
+		b.warn(math.MaxInt64, fmt.Sprintf("%s has no trailer: the recording was cut off (a crash, or trace is still writing it); every complete frame before the cut was loaded", ix.path))
 		b.open = -1
+	}
+	b.finishEvents()
+	for _, w := range b.warns {
+		rec.Warnings = append(rec.Warnings, w.text)
 	}
 	b.finish()
 	return nil

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 
+	"ingero.dev/common/batch"
 	"ingero.dev/common/event"
 	"ingero.dev/common/stream"
 )
@@ -15,7 +16,8 @@ import (
 // replaces the one with the same key, a stack is kept once.
 type builder struct {
 	ix     *streamIndex
-	rec    *Recording
+	dec    *decoders
+	warns  []warning
 	open   int // index in ix.sessions of the session still open, or -1
 	names  map[nameKey]int
 	snaps  map[snapKey]int
@@ -104,7 +106,7 @@ func (b *builder) frame(fr stream.Frame) {
 		// a session still open here was cut off without its trailer.
 		if fr.Header != nil {
 			if b.open >= 0 {
-				b.rec.Warnings = append(b.rec.Warnings, fmt.Sprintf("session %s was cut off before its trailer", ix.sessions[b.open].ID))
+				b.warn(fr.Offset, fmt.Sprintf("session %s was cut off before its trailer", ix.sessions[b.open].ID))
 			}
 			b.begin(stream.Session(*fr.Header, nil))
 		}
@@ -127,19 +129,19 @@ func (b *builder) name(p event.ProcessName) {
 	have.LastNs = max(have.LastNs, p.LastNs)
 }
 
-// events notes one events frame: where it is, its time range, and its
+// summarize fills m from the frame's events: its size, time range and
 // per-(pid, op) summary.
-func (b *builder) events(fr stream.Frame) {
-	if len(fr.Briefs) == 0 {
+func summarize(m *frameMeta, briefs []batch.Brief) {
+	m.n = len(briefs)
+	if m.n == 0 {
 		return
 	}
-	ix := b.ix
-	m := frameMeta{seq: len(ix.frames), off: fr.Offset, n: len(fr.Briefs), tMin: fr.Briefs[0].TimeNs, tMax: fr.Briefs[0].TimeNs}
+	m.tMin, m.tMax = briefs[0].TimeNs, briefs[0].TimeNs
 	// A frame holds few distinct (pid, op) pairs and long runs of one, so
 	// the last row hit, then a scan of the rows, beats a map.
 	last := -1
-	for i := range fr.Briefs {
-		ev := &fr.Briefs[i]
+	for i := range briefs {
+		ev := &briefs[i]
 		m.tMin, m.tMax = min(m.tMin, ev.TimeNs), max(m.tMax, ev.TimeNs)
 		if last < 0 || m.ops[last].pid != ev.PID || m.ops[last].key != ev.Key {
 			last = slices.IndexFunc(m.ops, func(r opRow) bool { return r.pid == ev.PID && r.key == ev.Key })
@@ -151,12 +153,6 @@ func (b *builder) events(fr stream.Frame) {
 		m.ops[last].add(ev)
 	}
 	m.ops = slices.Clip(m.ops)
-	if ix.span.Events == 0 {
-		ix.span.FirstNs, ix.span.LastNs = m.tMin, m.tMax
-	}
-	ix.span.FirstNs, ix.span.LastNs = min(ix.span.FirstNs, m.tMin), max(ix.span.LastNs, m.tMax)
-	ix.span.Events += int64(m.n)
-	ix.frames = append(ix.frames, m)
 }
 
 // finish puts the records in the orders the store returns them in.

@@ -3,7 +3,9 @@ package recording
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
 	"fmt"
+	"hash/crc32"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -213,6 +215,9 @@ func TestIndexReadsDamageAsTheImportDoes(t *testing.T) {
 		"events":         func(b []byte) []byte { b[offs[1]+40] ^= 0xff; return b },
 		"cut":            func(b []byte) []byte { return b[:offs[2]+100] },
 		"header+trailer": func(b []byte) []byte { b[stream.MagicLen+6] ^= 0xff; return b[:len(b)-10] },
+		// Intact framing around content that does not decode: found by
+		// the decoding goroutines, reported in its place all the same.
+		"content": func(b []byte) []byte { return spoilContent(b, offs[1]) },
 	}
 	for name, damage := range cases {
 		path := filepath.Join(t.TempDir(), name+".stream")
@@ -238,6 +243,17 @@ func TestIndexReadsDamageAsTheImportDoes(t *testing.T) {
 		db.Close()
 		in.Close()
 	}
+}
+
+// spoilContent flips a byte inside the compressed content of the frame at
+// off and fixes the frame's checksum, so that only decoding finds it.
+func spoilContent(b []byte, off int64) []byte {
+	const headerLen = 13
+	length := int64(binary.LittleEndian.Uint32(b[off+5:]))
+	payload := b[off+headerLen : off+headerLen+length]
+	payload[len(payload)-5] ^= 0xff
+	binary.LittleEndian.PutUint32(b[off+headerLen+length:], crc32.Checksum(payload, crc32.MakeTable(crc32.Castagnoli)))
+	return b
 }
 
 // The index is read-only after open, so servers may share it between

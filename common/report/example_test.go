@@ -78,6 +78,7 @@ func ExampleNewPerProcess() {
 	//   },
 	//   "processes": [
 	//     {
+	//       "node": "",
 	//       "pid": 4821,
 	//       "name": "python3",
 	//       "ops": [

@@ -20,6 +20,9 @@ type PerProcess struct {
 
 // Process is one process's GPU API ops, most calls first.
 type Process struct {
+	// Node is the node the process ran on: a merged recording holds
+	// several, whose PIDs may collide.
+	Node string `json:"node"`
 	PID  uint32 `json:"pid"`
 	Name string `json:"name"`
 	Ops  []Op   `json:"ops"`
@@ -58,7 +61,7 @@ func OpOf(s causal.OpStats) Op {
 func NewPerProcess(rep *causal.Report) PerProcess {
 	out := PerProcess{Window: NewWindow(rep.FromNs, rep.ToNs), Processes: []Process{}, Contention: rep.Contention}
 	for _, p := range GPUProcesses(rep) {
-		jp := Process{PID: p.PID, Name: p.Name, Threads: []Thread{}}
+		jp := Process{Node: p.Node, PID: p.PID, Name: p.Name, Threads: []Thread{}}
 		for _, s := range p.Ops {
 			jp.Ops = append(jp.Ops, OpOf(s))
 		}
@@ -72,6 +75,7 @@ func NewPerProcess(rep *causal.Report) PerProcess {
 
 // GPUProcess is one process's GPU API calls, as the breakdown groups them.
 type GPUProcess struct {
+	Node    string
 	PID     uint32
 	Name    string
 	Calls   int64
@@ -89,24 +93,30 @@ func IsGPUAPI(src event.Source) bool {
 	return false
 }
 
-// GPUProcesses groups rep's per-process stats, busiest process first (by
-// GPU API calls), and each process's ops by calls.
+// GPUProcesses groups rep's per-process stats by node and PID (two nodes
+// of a merged recording may both have a PID 4821), busiest process first
+// (by GPU API calls), and each process's ops by calls.
 func GPUProcesses(rep *causal.Report) []GPUProcess {
-	byPID := map[uint32]*GPUProcess{}
+	type key struct {
+		node string
+		pid  uint32
+	}
+	byPID := map[key]*GPUProcess{}
 	for _, s := range rep.PerProcess {
 		if !IsGPUAPI(s.Key.Source) || s.Calls == 0 {
 			continue
 		}
-		p := byPID[s.PID]
+		k := key{s.Node, s.PID}
+		p := byPID[k]
 		if p == nil {
-			p = &GPUProcess{PID: s.PID, Name: s.Comm}
-			byPID[s.PID] = p
+			p = &GPUProcess{Node: s.Node, PID: s.PID, Name: s.Comm}
+			byPID[k] = p
 		}
 		p.Calls += s.Calls
 		p.Ops = append(p.Ops, s)
 	}
 	for _, a := range rep.Threads {
-		if p := byPID[a.PID]; p != nil {
+		if p := byPID[key{a.Node, a.PID}]; p != nil {
 			p.Threads = append(p.Threads, a)
 		}
 	}
@@ -118,7 +128,7 @@ func GPUProcesses(rep *causal.Report) []GPUProcess {
 		out = append(out, *p)
 	}
 	slices.SortFunc(out, func(a, b GPUProcess) int {
-		return cmp.Or(cmp.Compare(b.Calls, a.Calls), cmp.Compare(a.PID, b.PID))
+		return cmp.Or(cmp.Compare(b.Calls, a.Calls), cmp.Compare(a.Node, b.Node), cmp.Compare(a.PID, b.PID))
 	})
 	return out
 }
@@ -135,4 +145,14 @@ func CUDAProcesses(procs []GPUProcess) int {
 		}
 	}
 	return n
+}
+
+// Nodes counts the nodes procs come from; text output names a process's
+// node only when there is more than one.
+func Nodes(procs []GPUProcess) int {
+	seen := map[string]bool{}
+	for _, p := range procs {
+		seen[p.Node] = true
+	}
+	return len(seen)
 }

@@ -17,6 +17,7 @@ type migration func(*sqlite3.Conn) error
 var migrations = []migration{
 	migrateToV1,
 	migrateToV2,
+	migrateToV3,
 }
 
 // minReadableVersion is the oldest schema the Reader understands. Readers

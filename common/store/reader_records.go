@@ -162,11 +162,16 @@ func (r *Reader) Chains(fromNs, toNs int64) ([]event.Chain, error) {
 func (r *Reader) Annotations(fromNs, toNs int64) ([]event.Annotation, error) {
 	from, to := bounds(fromNs, toNs)
 	var out []event.Annotation
-	err := r.rows("reading annotations", `SELECT ts, pid, span_start, span_end, labels FROM annotations
+	// v1 files have no node column: their annotations read as node "".
+	node := "''"
+	if r.version >= 2 {
+		node = "node"
+	}
+	err := r.rows("reading annotations", `SELECT ts, pid, span_start, span_end, labels, `+node+` FROM annotations
 		WHERE (ts >= ?1 AND ts <= ?2) OR (span_end != 0 AND span_start <= ?2 AND span_end >= ?1)
 		ORDER BY ts, id`, []any{from, to}, func(s *sqlite3.Stmt) error {
 		a := event.Annotation{TimeNs: s.ColumnInt64(0), PID: uint32(s.ColumnInt64(1)),
-			SpanStart: s.ColumnInt64(2), SpanEnd: s.ColumnInt64(3)}
+			SpanStart: s.ColumnInt64(2), SpanEnd: s.ColumnInt64(3), Node: s.ColumnText(5)}
 		if err := jsonColumn(s, 4, &a.Labels); err != nil {
 			return fmt.Errorf("annotation at %d: %w", a.TimeNs, err)
 		}

@@ -6,28 +6,12 @@ import (
 	"github.com/ncruces/go-sqlite3"
 )
 
-// gpuSamplesVersion is the schema version that added gpu_samples (the
-// index of migrateToV2 in migrations, plus one): readers of older files
-// leave the table out.
-const gpuSamplesVersion = 2
-
-// Schema v2 adds GPU utilization, sampled with the host snapshots: a row
-// per device (pid 0) and per process the driver accounts for.
-const schemaV2 = `
-CREATE TABLE gpu_samples (
-	ts       INTEGER NOT NULL,
-	node     TEXT NOT NULL,
-	gpu      INTEGER NOT NULL,
-	pid      INTEGER NOT NULL,
-	util_pct REAL NOT NULL,
-	mem_pct  REAL NOT NULL,
-	PRIMARY KEY (ts, node, gpu, pid)
-) WITHOUT ROWID;
-`
-
+// migrateToV2 gives annotations the node they label, the one record that
+// lacked it: a merged recording holds several nodes, whose PIDs collide.
+// Rows of a v1 file get "" (unknown node).
 func migrateToV2(c *sqlite3.Conn) error {
-	if err := c.Exec(schemaV2); err != nil {
-		return fmt.Errorf("creating schema v2: %w", err)
+	if err := c.Exec(`ALTER TABLE annotations ADD COLUMN node TEXT NOT NULL DEFAULT ''`); err != nil {
+		return fmt.Errorf("adding annotations.node: %w", err)
 	}
 	return nil
 }

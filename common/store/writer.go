@@ -70,6 +70,7 @@ type Writer struct {
 	lastErr error     // the latest commit failure, nil after a success
 	retryAt time.Time // no timed commit before this, after a failure
 	closed  bool
+	inTx    bool // inside Batch: PutRawChunk joins its transaction
 
 	stop chan struct{}
 	done chan struct{}

@@ -160,11 +160,11 @@ func (w *Writer) PutChains(chains []event.Chain) error {
 
 // PutAnnotations stores annotations.
 func (w *Writer) PutAnnotations(anns []event.Annotation) error {
-	return w.putEach("storing annotations", `INSERT INTO annotations(ts, pid, span_start, span_end, labels) VALUES (?, ?, ?, ?, ?)`, len(anns),
+	return w.putEach("storing annotations", `INSERT INTO annotations(ts, pid, node, span_start, span_end, labels) VALUES (?, ?, ?, ?, ?, ?)`, len(anns),
 		func(i int) ([]any, error) {
 			a := &anns[i]
 			labels, err := jsonText(a.Labels, "{}")
-			return []any{a.TimeNs, a.PID, a.SpanStart, a.SpanEnd, labels}, err
+			return []any{a.TimeNs, a.PID, a.Node, a.SpanStart, a.SpanEnd, labels}, err
 		})
 }
 

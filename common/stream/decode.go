@@ -20,15 +20,9 @@ func (r *Reader) decode(kind Kind, payload []byte) (Frame, error) {
 	}
 	switch kind {
 	case KindEvents:
-		if r.opts.brief {
-			if r.briefs, err = batch.DecodeBrief(raw, r.briefs[:0]); err != nil {
-				return f, err
-			}
-			if uint64(len(r.briefs)) != env.count {
-				return f, fmt.Errorf("batch holds %d events, the envelope says %d", len(r.briefs), env.count)
-			}
-			f.Briefs = r.briefs
-			break
+		if r.opts.payloads {
+			f.Payload = payload
+			return f, nil
 		}
 		if r.events, err = batch.Decode(raw, r.events[:0]); err != nil {
 			return f, err

@@ -45,3 +45,49 @@ func TestFrameReaderRereadsEveryFrame(t *testing.T) {
 		t.Error("offset at the end: no error")
 	}
 }
+
+// PayloadDecoder decodes what WithEventPayloads hands out as Next would,
+// and reports damaged content.
+func TestPayloadDecoder(t *testing.T) {
+	s := buildSample(t, 2000)
+	r, err := NewReader(bytes.NewReader(s.data), WithEventPayloads())
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := NewPayloadDecoder()
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for f, err := range r.Frames() {
+		if err != nil {
+			t.Fatal(err)
+		}
+		if f.Kind != KindEvents {
+			continue
+		}
+		if f.Events != nil || len(f.Payload) == 0 {
+			t.Fatalf("events frame at %d: Events %d, Payload %d bytes", f.Offset, len(f.Events), len(f.Payload))
+		}
+		briefs, err := d.Briefs(f.Payload, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n += len(briefs)
+		bad := bytes.Clone(f.Payload) // Payload is the reader's window
+		bad[len(bad)-3] ^= 0xff
+		if _, err := d.Briefs(bad, nil); err == nil {
+			t.Error("damaged content: no error")
+		}
+	}
+	want := 0
+	plain, _ := NewReader(bytes.NewReader(s.data))
+	for _, err := range plain.Events() {
+		if err == nil {
+			want++
+		}
+	}
+	if n != want || n == 0 {
+		t.Errorf("%d events decoded, Next decodes %d", n, want)
+	}
+}

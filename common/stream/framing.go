@@ -28,7 +28,7 @@ func (r *Reader) next() (Frame, error) {
 			continue
 		}
 		r.stats.Frames++
-		r.stats.Events += uint64(len(f.Events) + len(f.Briefs))
+		r.stats.Events += uint64(len(f.Events))
 		f.Offset = off
 		return f, nil
 	}

@@ -9,7 +9,6 @@ import (
 
 	"github.com/klauspost/compress/zstd"
 
-	"ingero.dev/common/batch"
 	"ingero.dev/common/event"
 )
 
@@ -28,7 +27,6 @@ type Reader struct {
 	zdec   *zstd.Decoder
 	raw    []byte
 	events []event.Event
-	briefs []batch.Brief
 
 	major, minor uint16
 	hdr          Header
@@ -46,8 +44,10 @@ type Frame struct {
 	Offset int64 // byte offset of the frame's sync marker in the stream
 	// Events is reused by the next call to Next; copy what must outlive it.
 	Events []event.Event
-	// Briefs replaces Events with WithBriefEvents, and is reused likewise.
-	Briefs      []batch.Brief
+	// Payload replaces Events with WithEventPayloads: the frame's payload,
+	// checksummed but not decompressed. It is only valid until the next
+	// call to Next; copy it to decode it elsewhere.
+	Payload     []byte
 	Stacks      []event.Stack
 	Snapshots   []event.Snapshot
 	Processes   []event.ProcessName
@@ -71,7 +71,7 @@ type ReaderStats struct {
 type options struct {
 	maxFrame int
 	maxRaw   int
-	brief    bool
+	payloads bool
 }
 
 // Option configures a Reader.
@@ -81,10 +81,10 @@ type Option func(*options)
 // DefaultMaxFrameSize). Larger frames are reported and skipped unread.
 func WithMaxFrameSize(n int) Option { return func(o *options) { o.maxFrame = n } }
 
-// WithBriefEvents makes events frames come back as Frame.Briefs (time,
-// PID, op, duration, return code) instead of whole events: a reader that
-// only indexes or counts a stream skips the rest of the decoding.
-func WithBriefEvents() Option { return func(o *options) { o.brief = true } }
+// WithEventPayloads makes events frames come back undecoded, as
+// Frame.Payload, so that a reader can decode them on several goroutines,
+// each with its own PayloadDecoder.
+func WithEventPayloads() Option { return func(o *options) { o.payloads = true } }
 
 // WithMaxRawSize caps a frame's decompressed content, in bytes (default
 // DefaultMaxRawSize). Larger frames are reported and skipped.

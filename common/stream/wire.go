@@ -148,6 +148,7 @@ func (w chainWire) record() event.Chain {
 type annotationWire struct {
 	TimeNs    int64             `json:"time_ns"`
 	PID       uint32            `json:"pid,omitempty"`
+	Node      string            `json:"node,omitempty"`
 	SpanStart int64             `json:"span_start_ns,omitempty"`
 	SpanEnd   int64             `json:"span_end_ns,omitempty"`
 	Labels    map[string]string `json:"labels,omitempty"`
