@@ -23,6 +23,7 @@ type Counts struct {
 	Calls       map[string]uint64 `json:"calls"`         // calls after the start signal
 	Errors      map[string]uint64 `json:"errors"`        // of Calls, those that returned nonzero
 	BusyNs      map[string]uint64 `json:"busy_ns"`       // time inside each function, measured around the call
+	CPUNs       map[string]uint64 `json:"cpu_ns"`        // of BusyNs, the time the calling thread was on a CPU
 	Bytes       map[string]uint64 `json:"bytes"`         // bytes allocated or copied by successful calls
 	BytesByKind map[string]uint64 `json:"bytes_by_kind"` // "cudaMemcpy:HostToDevice": runtime copies by cudaMemcpyKind
 	SetupCalls  map[string]uint64 `json:"setup_calls"`   // calls before the start signal (cuInit, cudaGetLastError)
@@ -39,7 +40,7 @@ func ParseCounts(line []byte) (*Counts, error) {
 	if c.PID <= 0 || c.Calls == nil {
 		return nil, errors.New("parsing workload counts: no pid or no calls: not a workload line")
 	}
-	for _, m := range []*map[string]uint64{&c.Errors, &c.BusyNs, &c.Bytes, &c.BytesByKind, &c.SetupCalls} {
+	for _, m := range []*map[string]uint64{&c.Errors, &c.BusyNs, &c.CPUNs, &c.Bytes, &c.BytesByKind, &c.SetupCalls} {
 		if *m == nil {
 			*m = map[string]uint64{}
 		}
