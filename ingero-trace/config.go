@@ -80,6 +80,11 @@ func (c *config) validate() error {
 	if c.user != "" && len(c.pids) > 0 {
 		return cli.Usagef("--pid and --user select targets in two ways: give one of them")
 	}
+	if c.user != "" {
+		if err := knownUser(c.user); err != nil {
+			return cli.Usagef("--user %s: %v", c.user, err)
+		}
+	}
 	if c.json && c.stream == "-" {
 		return cli.Usagef("--json and --stream - both write to stdout: send the stream to a file")
 	}

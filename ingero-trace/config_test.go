@@ -31,6 +31,7 @@ func TestBadFlagsAreUsageErrors(t *testing.T) {
 		{"--heartbeat", "30s"},
 		{"--pid", "12,abc"},
 		{"--pid", "1", "--user", "bob"},
+		{"--user", "nosuchuser-ingero"},
 		{"--json", "--stream", "-"},
 		{"--json", "--verbose"},
 		{"--cuda-lib", "/nonexistent/libcudart.so.12"},
@@ -56,6 +57,9 @@ func TestGoodFlagsValidate(t *testing.T) {
 		{"--max-db", "500m", "--deadband", "5", "--heartbeat", "30s"},
 		{"--pid", "4821,5032", "--pid", "7"},
 		{"--cuda-lib", lib, "--stream", "-"},
+		{"--user", "root"},
+		{"--user", "0"},
+		{"--user", "4242"}, // a uid without a name still owns processes
 	} {
 		c := &config{}
 		fs := flag.NewFlagSet("trace", flag.ContinueOnError)
