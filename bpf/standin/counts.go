@@ -51,6 +51,17 @@ func ParseCounts(line []byte) (*Counts, error) {
 // Busy is the total time the workload measured inside fn.
 func (c *Counts) Busy(fn string) time.Duration { return time.Duration(c.BusyNs[fn]) }
 
+// MeanCPU is the CPU time the thread spent inside fn, divided by the
+// number of calls, or 0 without calls. The stand-ins spin rather than
+// sleep, so it is MeanBusy less the time the thread was preempted: what a
+// loaded machine leaves unchanged.
+func (c *Counts) MeanCPU(fn string) time.Duration {
+	if c.Calls[fn] == 0 {
+		return 0
+	}
+	return time.Duration(c.CPUNs[fn] / c.Calls[fn])
+}
+
 // MeanBusy is Busy divided by the number of calls, or 0 without calls.
 func (c *Counts) MeanBusy(fn string) time.Duration {
 	if c.Calls[fn] == 0 {

@@ -35,11 +35,7 @@ var slowConfig = Config{
 type spent struct{ wall, cpu time.Duration }
 
 func mean(c *Counts, fn string) spent {
-	n := c.Calls[fn]
-	if n == 0 {
-		return spent{}
-	}
-	return spent{time.Duration(c.BusyNs[fn] / n), time.Duration(c.CPUNs[fn] / n)}
+	return spent{c.MeanBusy(fn), c.MeanCPU(fn)}
 }
 
 func total(c *Counts, fn string) spent {
