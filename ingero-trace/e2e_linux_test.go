@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"fmt"
 	"maps"
 	"math"
 	"os"
@@ -51,7 +52,9 @@ func TestTraceRecordsWorkloadExactly(t *testing.T) {
 	db, streamFile := filepath.Join(dir, "t.db"), filepath.Join(dir, "t.stream")
 	tr := startTrace(t, "-d", db, "--stream", streamFile, "--node", "e2e-node")
 	tr.waitLine("ingero trace: watching every CUDA process", 20*time.Second)
-	counts := runTraced(t, tr, art, nil, "--pattern", "basic", "--iterations", "10")
+	assertBatchPolicy(t, tr.cmd.Process.Pid)
+	// The workload also reads its CPU clock, for assertDurations.
+	counts := runTraced(t, tr, art, []string{standin.CPUTimeEnv + "=1"}, "--pattern", "basic", "--iterations", "10")
 	tr.stop()
 	want := wantCounts(counts)
 	pid := uint32(counts.PID)
@@ -168,6 +171,28 @@ func startBusy(t *testing.T, art *standin.Artifacts, comm string, cpu int) {
 	t.Fatal("busy never became ready")
 }
 
+// assertBatchPolicy: every thread of trace runs SCHED_BATCH, so that its
+// wakeups never preempt the workload it records (see yieldToWorkloads).
+func assertBatchPolicy(t *testing.T, pid int) {
+	t.Helper()
+	tasks, err := os.ReadDir(fmt.Sprintf("/proc/%d/task", pid))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, task := range tasks {
+		stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/task/%s/stat", pid, task.Name()))
+		if err != nil {
+			continue // exited
+		}
+		// Field 41 of stat is the policy; fields count from 3 after the
+		// parenthesised comm.
+		f := strings.Fields(string(stat[strings.LastIndexByte(string(stat), ')')+1:]))
+		if len(f) < 39 || f[38] != "3" {
+			t.Errorf("trace's thread %s runs policy %v, want 3 (SCHED_BATCH)", task.Name(), f[min(38, len(f)-1)])
+		}
+	}
+}
+
 // assertNames checks that every event carries the node and the name its
 // process had when it happened (docs/events.md, "Names"). The workload is a
 // fork of this test binary that then runs exec: what its PID did before the
@@ -272,6 +297,9 @@ const probeSlack = 50 * time.Microsecond
 // for whole scheduler slices) counts in the workload's measure only.
 func assertDurations(t *testing.T, c *standin.Counts, evs []event.Event) {
 	t.Helper()
+	if len(c.CPUNs) == 0 {
+		t.Fatalf("the workload counted no CPU time: was it run with %s=1?", standin.CPUTimeEnv)
+	}
 	type clocks struct{ wall, cpu, calls uint64 }
 	measured := map[string]*clocks{}
 	for fn, n := range c.Calls {

@@ -23,11 +23,17 @@ type Counts struct {
 	Calls       map[string]uint64 `json:"calls"`         // calls after the start signal
 	Errors      map[string]uint64 `json:"errors"`        // of Calls, those that returned nonzero
 	BusyNs      map[string]uint64 `json:"busy_ns"`       // time inside each function, measured around the call
-	CPUNs       map[string]uint64 `json:"cpu_ns"`        // of BusyNs, the time the calling thread was on a CPU
+	CPUNs       map[string]uint64 `json:"cpu_ns"`        // of BusyNs, the time on a CPU; only with CPUTimeEnv=1
 	Bytes       map[string]uint64 `json:"bytes"`         // bytes allocated or copied by successful calls
 	BytesByKind map[string]uint64 `json:"bytes_by_kind"` // "cudaMemcpy:HostToDevice": runtime copies by cudaMemcpyKind
 	SetupCalls  map[string]uint64 `json:"setup_calls"`   // calls before the start signal (cuInit, cudaGetLastError)
 }
+
+// CPUTimeEnv=1 in the workload's environment makes it count CPUNs. Off,
+// the workload reads no CPU clock: that clock is a system call, which
+// moves the thread's preemptions to just after its calls (see workload.h),
+// so only tests that compare the two clocks turn it on.
+const CPUTimeEnv = "STANDIN_CPU_TIME"
 
 // ParseCounts parses the workload's JSON line.
 func ParseCounts(line []byte) (*Counts, error) {

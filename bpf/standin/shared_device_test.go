@@ -34,7 +34,7 @@ func withHog(t *testing.T, env []string, iterations string) *Counts {
 	if err != nil {
 		t.Fatal(err)
 	}
-	victim, err := art.Start(t.Context(), env, "--pattern", "train", "--iterations", iterations)
+	victim, err := art.Start(t.Context(), cpuTime(env), "--pattern", "train", "--iterations", iterations)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -74,7 +74,7 @@ func TestSharedDeviceSerializesProcesses(t *testing.T) {
 	art := artifacts(t)
 	file := filepath.Join(t.TempDir(), "gpu")
 	shared := []string{DeviceFileEnv + "=" + file}
-	solo := runWorkload(t, art, shared, "--pattern", "train", "--iterations", "50").MeanCPU("cudaStreamSynchronize")
+	solo := runWorkload(t, art, cpuTime(shared), "--pattern", "train", "--iterations", "50").MeanCPU("cudaStreamSynchronize")
 	if solo <= 0 {
 		t.Fatal("a training step's sync took no time")
 	}

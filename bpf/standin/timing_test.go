@@ -38,6 +38,9 @@ func mean(c *Counts, fn string) spent {
 	return spent{c.MeanBusy(fn), c.MeanCPU(fn)}
 }
 
+// cpuTime adds CPUTimeEnv=1 to env: these tests compare the two clocks.
+func cpuTime(env []string) []string { return append(env[:len(env):len(env)], CPUTimeEnv+"=1") }
+
 func total(c *Counts, fn string) spent {
 	return spent{c.Busy(fn), time.Duration(c.CPUNs[fn])}
 }
@@ -101,7 +104,7 @@ func TestBusyWaitTimes(t *testing.T) {
 }
 
 func checkTimes(tb *testing.T, t errorfer, art *Artifacts, c Config, env []string) {
-	b := runWorkload(tb, art, env, "--pattern", "basic")
+	b := runWorkload(tb, art, cpuTime(env), "--pattern", "basic")
 	expect(t, "cuLaunchKernel", mean(b, "cuLaunchKernel"), c.Launch)
 	expect(t, "cuLaunchKernelEx", mean(b, "cuLaunchKernelEx"), c.Launch)
 	expect(t, "cudaLaunchKernel", mean(b, "cudaLaunchKernel"), c.Launch+c.Runtime)
@@ -122,7 +125,7 @@ func checkTimes(tb *testing.T, t errorfer, art *Artifacts, c Config, env []strin
 	// time between the enqueue and the sync. A preemption in that gap lets
 	// the kernel run meanwhile and shortens the sync: the bounds give a
 	// fifth of the wait to it.
-	s := runWorkload(tb, art, env, "--pattern", "sync-heavy")
+	s := runWorkload(tb, art, cpuTime(env), "--pattern", "sync-heavy")
 	k256, k512 := c.KernelTime(256), c.KernelTime(512)
 	fifthOff := func(d time.Duration) time.Duration { return d * 4 / 5 }
 	expect(t, "cudaStreamSynchronize after a launch", mean(s, "cudaStreamSynchronize"), fifthOff(k256+c.Sync))
@@ -134,7 +137,7 @@ func checkTimes(tb *testing.T, t errorfer, art *Artifacts, c Config, env []strin
 		fifthOff(k512-c.Runtime+c.Sync))
 	expect(t, "cudaEventRecord", mean(s, "cudaEventRecord"), c.Runtime)
 
-	g := runWorkload(tb, art, env, "--pattern", "graph")
+	g := runWorkload(tb, art, cpuTime(env), "--pattern", "graph")
 	expect(t, "cudaStreamBeginCapture", mean(g, "cudaStreamBeginCapture"), c.Capture)
 	expect(t, "cudaStreamEndCapture", mean(g, "cudaStreamEndCapture"), c.Capture)
 	expect(t, "a captured cudaLaunchKernel", mean(g, "cudaLaunchKernel"), c.Launch+c.Runtime)

@@ -18,6 +18,7 @@ static const char *const fn_names[FN_COUNT] = {
 static const char *const kind_names[] = {"HostToHost", "HostToDevice", "DeviceToHost", "DeviceToDevice",
 					 "Default"};
 
+int cpu_clock;
 static int started;
 static uint64_t calls[FN_COUNT], errors[FN_COUNT], busy[FN_COUNT], cpu[FN_COUNT], bytes[FN_COUNT], setup_calls[FN_COUNT];
 static uint64_t kind_bytes[FN_COUNT][5];
