@@ -23,6 +23,9 @@ func hogStep() time.Duration {
 	return 48 * c.KernelTime(128)
 }
 
+// cpuTime adds CPUTimeEnv=1 to env, for the tests that read MeanCPU.
+func cpuTime(env []string) []string { return append(env[:len(env):len(env)], CPUTimeEnv+"=1") }
+
 // withHog runs the victim's `train` for iterations steps while a second
 // workload runs `train` with hogKernel kernels beside it, both with env,
 // and returns the victim's counts.
