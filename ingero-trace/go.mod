@@ -18,11 +18,13 @@ require (
 	github.com/ncruces/go-sqlite3 v0.37.0 // indirect
 	github.com/ncruces/go-sqlite3-wasm/v6 v6.5.35401 // indirect
 	github.com/ncruces/julianday v1.0.0 // indirect
-	golang.org/x/sys v0.49.0 // indirect
 )
 
 replace ingero.dev/bpf => ../bpf
 
-require ingero.dev/common/gpu v0.0.0
+require (
+	golang.org/x/sys v0.49.0
+	ingero.dev/common/gpu v0.0.0
+)
 
 replace ingero.dev/common/gpu => ../common/gpu

@@ -31,3 +31,20 @@ func TestProcessNamedAfterMainThread(t *testing.T) {
 		}
 	}
 }
+
+// TestProcessRenamedAtExec: a forked child's IO before exec carries the
+// parent's name, its events after exec the program's; the book keeps both,
+// in the order they were seen, so readers name the process after the later.
+func TestProcessRenamedAtExec(t *testing.T) {
+	n := newNameBook()
+	n.see(&event.Event{PID: 40, TID: 40, Comm: "ingero-trace.te", TimeNs: 1, Source: event.SourceIO})
+	n.see(&event.Event{PID: 40, TID: 40, Comm: "workload", TimeNs: 2, Source: event.SourceCUDA})
+	n.see(&event.Event{PID: 40, TID: 40, Comm: "workload", TimeNs: 3, Source: event.SourceIO})
+	got := map[string]int64{}
+	for _, r := range n.flush() {
+		got[r.Comm] = r.FirstNs
+	}
+	if len(got) != 2 || got["ingero-trace.te"] != 1 || got["workload"] != 2 {
+		t.Errorf("names of PID 40: %v, want ingero-trace.te first seen at 1, workload at 2", got)
+	}
+}

@@ -47,6 +47,9 @@ func New(stdio cli.Stdio) *ffcli.Command {
 }
 
 func run(ctx context.Context, c *config, fs *flag.FlagSet, stdio cli.Stdio) error {
+	if err := yieldToWorkloads(); err != nil {
+		fmt.Fprintf(stdio.Err, "warning: %v; trace's own wakeups may preempt the traced processes\n", err)
+	}
 	host, herr := sysinfo.HostInfo()
 	node := c.node
 	if node == "" {

@@ -7,11 +7,12 @@ import (
 	"testing"
 
 	"ingero.dev/bpf/blockio/blockiotest"
-	"ingero.dev/bpf/internal/testenv"
+	bpftestenv "ingero.dev/bpf/internal/testenv"
 	"ingero.dev/bpf/ring"
 	"ingero.dev/bpf/shared"
 	"ingero.dev/bpf/sysreq"
 	"ingero.dev/common/event"
+	"ingero.dev/common/testenv"
 )
 
 // TestDirectIORecorded writes 1 MiB with O_DIRECT, fsyncs, and reads it
@@ -22,7 +23,7 @@ import (
 // probe for a completion (see blockio.c); an attempt that lost one of the
 // test's own completions, still in the in-flight map, is made again.
 func TestDirectIORecorded(t *testing.T) {
-	testenv.RequireBPF(t)
+	bpftestenv.RequireBPF(t)
 	if err := sysreq.Prepare(); err != nil {
 		t.Fatal(err)
 	}

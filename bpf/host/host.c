@@ -169,8 +169,11 @@ int BPF_PROG(sched_switch, bool preempt, struct task_struct *prev, struct task_s
 	bool prev_traced = traced(prev_tgid), next_traced = traced(next_tgid);
 	__u32 zero = 0;
 	struct cpu_state *st = bpf_map_lookup_elem(&cpu_state, &zero);
+	__u64 prev_ran = 0;
 
 	if (st) {
+		if (st->in_ts)
+			prev_ran = now - st->in_ts;
 		/* The task leaving ran since in_ts; count it if it is someone
 		 * else's time on a CPU a traced thread uses (pid 0 is idle). */
 		if (!prev_traced && BPF_CORE_READ(prev, pid) != 0 && st->in_ts &&
@@ -214,9 +217,21 @@ int BPF_PROG(sched_switch, bool preempt, struct task_struct *prev, struct task_s
 			r->args[0] = o->cpu;
 			r->args[1] = o->preempted;
 			r->args[2] = cpu;
-			r->peer_pid = o->peer_pid;
 			r->prev_state = o->state;
-			__builtin_memcpy(r->peer_comm, o->peer_comm, sizeof(r->peer_comm));
+			/* The peer is whoever held the CPU for most of the
+			 * interval: the task that took it from this thread,
+			 * unless the one handing it back ran for more than
+			 * half of it. A tracer's reader, woken by this very
+			 * thread's probe, takes the CPU for microseconds and
+			 * leaves it to the hog that then keeps it for a
+			 * whole slice; naming the reader would hide the hog. */
+			if (BPF_CORE_READ(prev, pid) != 0 && prev_ran * 2 > r->dur_ns) {
+				r->peer_pid = prev_tgid;
+				BPF_CORE_READ_STR_INTO(&r->peer_comm, prev, comm);
+			} else {
+				r->peer_pid = o->peer_pid;
+				__builtin_memcpy(r->peer_comm, o->peer_comm, sizeof(r->peer_comm));
+			}
 			rec_submit(&host_events, r);
 		}
 		bpf_map_delete_elem(&offcpu, &tid);

@@ -175,8 +175,13 @@ func TestForkEnrollsChildInKernel(t *testing.T) {
 	// Two children: a subshell that waits for a second gate (it keeps the
 	// inherited entry as fork left it) and sleep, which execs.
 	release := filepath.Join(dir, "release")
-	script := `while [ ! -e "$1" ]; do :; done; (while [ ! -e "$2" ]; do :; done) & sleep 0.2 & wait`
-	sh := exec.Command("/bin/sh", "-c", script, "sh", gate, release)
+	// The shell first says it runs: cmd.Start returns once exec has closed
+	// the child's close-on-exec pipe, before the kernel's exec tracepoint,
+	// whose handler resets the entry; tracking the shell before that
+	// fired had its ranges wiped (seen under load).
+	running := filepath.Join(dir, "running")
+	script := `: >"$3"; while [ ! -e "$1" ]; do :; done; (while [ ! -e "$2" ]; do :; done) & sleep 0.2 & wait`
+	sh := exec.Command("/bin/sh", "-c", script, "sh", gate, release, running)
 	// A group of its own, killed whole: killing the shell alone left its
 	// spinning subshell behind, orphaned, burning a CPU for good (it was
 	// found 9 minutes later, starving this test's next run and named as a
@@ -187,6 +192,14 @@ func TestForkEnrollsChildInKernel(t *testing.T) {
 	}
 	defer syscall.Kill(-sh.Process.Pid, syscall.SIGKILL)
 	parent := uint32(sh.Process.Pid)
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(2 * time.Millisecond) {
+		if _, err := os.Stat(running); err == nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the shell never ran")
+		}
+	}
 	// Probes for the parent's pid alone: the child must not inherit them.
 	ranges := []shared.Range{{Lo: 0x1000, Hi: 0x2000}}
 	err := h.maps.Track(parent, shared.Target{ReturnProbes: true, RuntimeLaunch: true, CudartText: ranges})

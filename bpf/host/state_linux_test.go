@@ -8,9 +8,9 @@ import (
 	"testing"
 	"time"
 
-	"ingero.dev/bpf/internal/testenv"
 	"ingero.dev/bpf/shared"
 	"ingero.dev/common/event"
+	"ingero.dev/common/testenv"
 )
 
 // TestOffCPUStateRecorded traces a shell that sleeps, then writes to a

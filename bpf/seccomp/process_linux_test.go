@@ -9,7 +9,7 @@ import (
 	"syscall"
 	"testing"
 
-	"ingero.dev/bpf/internal/testenv"
+	"ingero.dev/common/testenv"
 )
 
 // filtered builds testdata/filtered.c and starts it in mode; it returns the

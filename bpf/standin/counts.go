@@ -23,10 +23,17 @@ type Counts struct {
 	Calls       map[string]uint64 `json:"calls"`         // calls after the start signal
 	Errors      map[string]uint64 `json:"errors"`        // of Calls, those that returned nonzero
 	BusyNs      map[string]uint64 `json:"busy_ns"`       // time inside each function, measured around the call
+	CPUNs       map[string]uint64 `json:"cpu_ns"`        // of BusyNs, the time on a CPU; only with CPUTimeEnv=1
 	Bytes       map[string]uint64 `json:"bytes"`         // bytes allocated or copied by successful calls
 	BytesByKind map[string]uint64 `json:"bytes_by_kind"` // "cudaMemcpy:HostToDevice": runtime copies by cudaMemcpyKind
 	SetupCalls  map[string]uint64 `json:"setup_calls"`   // calls before the start signal (cuInit, cudaGetLastError)
 }
+
+// CPUTimeEnv=1 in the workload's environment makes it count CPUNs. Off,
+// the workload reads no CPU clock: that clock is a system call, which
+// moves the thread's preemptions to just after its calls (see workload.h),
+// so only tests that compare the two clocks turn it on.
+const CPUTimeEnv = "STANDIN_CPU_TIME"
 
 // ParseCounts parses the workload's JSON line.
 func ParseCounts(line []byte) (*Counts, error) {
@@ -39,7 +46,7 @@ func ParseCounts(line []byte) (*Counts, error) {
 	if c.PID <= 0 || c.Calls == nil {
 		return nil, errors.New("parsing workload counts: no pid or no calls: not a workload line")
 	}
-	for _, m := range []*map[string]uint64{&c.Errors, &c.BusyNs, &c.Bytes, &c.BytesByKind, &c.SetupCalls} {
+	for _, m := range []*map[string]uint64{&c.Errors, &c.BusyNs, &c.CPUNs, &c.Bytes, &c.BytesByKind, &c.SetupCalls} {
 		if *m == nil {
 			*m = map[string]uint64{}
 		}
@@ -49,6 +56,17 @@ func ParseCounts(line []byte) (*Counts, error) {
 
 // Busy is the total time the workload measured inside fn.
 func (c *Counts) Busy(fn string) time.Duration { return time.Duration(c.BusyNs[fn]) }
+
+// MeanCPU is the CPU time the thread spent inside fn, divided by the
+// number of calls, or 0 without calls. The stand-ins spin rather than
+// sleep, so it is MeanBusy less the time the thread was preempted: what a
+// loaded machine leaves unchanged.
+func (c *Counts) MeanCPU(fn string) time.Duration {
+	if c.Calls[fn] == 0 {
+		return 0
+	}
+	return time.Duration(c.CPUNs[fn] / c.Calls[fn])
+}
 
 // MeanBusy is Busy divided by the number of calls, or 0 without calls.
 func (c *Counts) MeanBusy(fn string) time.Duration {

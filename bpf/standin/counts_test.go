@@ -8,13 +8,14 @@ import (
 
 func TestParseCounts(t *testing.T) {
 	c, err := ParseCounts([]byte(`{"pid":42,"tids":[42,43],"pattern":"basic","iterations":3,"elapsed_ns":9,` +
-		`"runtime_only":true,"calls":{"cudaMalloc":4},"errors":{},"busy_ns":{"cudaMalloc":100},"bytes":{},` +
+		`"runtime_only":true,"calls":{"cudaMalloc":4},"errors":{},"busy_ns":{"cudaMalloc":100},"cpu_ns":{"cudaMalloc":90},` +
+		`"bytes":{},` +
 		`"bytes_by_kind":{"cudaMemcpy:HostToDevice":7},"setup_calls":{"cuInit":1}}` + "\n"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if c.PID != 42 || len(c.TIDs) != 2 || c.Pattern != "basic" || c.Iterations != 3 || !c.RuntimeOnly ||
-		c.Calls["cudaMalloc"] != 4 || c.BytesByKind["cudaMemcpy:HostToDevice"] != 7 || c.SetupCalls["cuInit"] != 1 {
+		c.Calls["cudaMalloc"] != 4 || c.CPUNs["cudaMalloc"] != 90 || c.BytesByKind["cudaMemcpy:HostToDevice"] != 7 || c.SetupCalls["cuInit"] != 1 {
 		t.Errorf("parsed %+v", c)
 	}
 	if c.Busy("cudaMalloc") != 100 || c.MeanBusy("cudaMalloc") != 25 || c.MeanBusy("cudaFree") != 0 {
@@ -25,7 +26,7 @@ func TestParseCounts(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if minimal.Errors == nil || minimal.BusyNs == nil || minimal.Bytes == nil || minimal.SetupCalls == nil {
+	if minimal.Errors == nil || minimal.BusyNs == nil || minimal.CPUNs == nil || minimal.Bytes == nil || minimal.SetupCalls == nil {
 		t.Error("absent maps must parse as empty maps")
 	}
 

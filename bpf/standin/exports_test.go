@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"ingero.dev/common/cudalib"
+	"ingero.dev/common/testenv"
 )
 
 // exportedFuncs lists the defined dynamic functions of lib with their
@@ -72,10 +73,7 @@ func TestExportsAreExactlyTheAPI(t *testing.T) {
 // nm -D is what a user would run to check; it must agree.
 func TestNMShowsOnlyTheAPI(t *testing.T) {
 	art := artifacts(t)
-	nm, err := exec.LookPath("nm")
-	if err != nil {
-		t.Skip("nm not found (binutils)")
-	}
+	nm := testenv.RequireTool(t, "nm", "binutils")
 	for lib, want := range map[string][]string{art.Runtime: RuntimeSymbols, art.Driver: DriverSymbols} {
 		out, err := exec.Command(nm, "-D", "--defined-only", lib).Output()
 		if err != nil {

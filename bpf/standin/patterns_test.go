@@ -215,7 +215,7 @@ func TestPatternsCountExactly(t *testing.T) {
 	for _, tc := range patternCases {
 		t.Run(tc.pattern, func(t *testing.T) {
 			for _, runtimeOnly := range []string{"0", "1"} {
-				env := append([]string{"STANDIN_RUNTIME_ONLY=" + runtimeOnly}, tc.env...)
+				env := append([]string{"STANDIN_RUNTIME_ONLY=" + runtimeOnly, CPUTimeEnv + "=1"}, tc.env...)
 				ckpt := t.TempDir()
 				if tc.pattern == "train-ckpt" {
 					env = append(env, "STANDIN_CKPT_DIR="+ckpt)
@@ -248,8 +248,8 @@ func TestPatternsCountExactly(t *testing.T) {
 					t.Errorf("tids %v, want %d", c.TIDs, threads)
 				}
 				for fn, n := range c.Calls {
-					if c.BusyNs[fn] == 0 && n > 0 {
-						t.Errorf("%s: %d calls but no busy time", fn, n)
+					if n > 0 && (c.BusyNs[fn] == 0 || c.CPUNs[fn] == 0) {
+						t.Errorf("%s: %d calls but busy %dns, on a CPU %dns", fn, n, c.BusyNs[fn], c.CPUNs[fn])
 					}
 				}
 			}
@@ -265,5 +265,8 @@ func TestThreadsUseTwoThreads(t *testing.T) {
 	single := runWorkload(t, artifacts(t), nil, "--pattern", "basic")
 	if !reflect.DeepEqual(single.TIDs, []int{single.PID}) {
 		t.Errorf("single-threaded tids %v, want the main thread %d", single.TIDs, single.PID)
+	}
+	if len(single.CPUNs) != 0 {
+		t.Errorf("cpu_ns %v without %s=1: the workload read its CPU clock", single.CPUNs, CPUTimeEnv)
 	}
 }

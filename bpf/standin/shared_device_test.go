@@ -23,6 +23,9 @@ func hogStep() time.Duration {
 	return 48 * c.KernelTime(128)
 }
 
+// cpuTime adds CPUTimeEnv=1 to env, for the tests that read MeanCPU.
+func cpuTime(env []string) []string { return append(env[:len(env):len(env)], CPUTimeEnv+"=1") }
+
 // withHog runs the victim's `train` for iterations steps while a second
 // workload runs `train` with hogKernel kernels beside it, both with env,
 // and returns the victim's counts.
@@ -34,7 +37,7 @@ func withHog(t *testing.T, env []string, iterations string) *Counts {
 	if err != nil {
 		t.Fatal(err)
 	}
-	victim, err := art.Start(t.Context(), env, "--pattern", "train", "--iterations", iterations)
+	victim, err := art.Start(t.Context(), cpuTime(env), "--pattern", "train", "--iterations", iterations)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -66,19 +69,21 @@ func withHog(t *testing.T, env []string, iterations string) *Counts {
 
 // A second process queueing long kernels on the same device file makes
 // the first one's syncs wait for them; without the file each process has
-// a device of its own. The factors are loose: sharing makes the wait about
-// a hundred times longer, CPU contention on a small machine a few times.
+// a device of its own. Syncs are compared by their CPU time (they spin
+// while they wait), which a preemption by whatever else runs on the
+// machine leaves out. The factors are loose: sharing makes the wait about
+// a hundred times longer.
 func TestSharedDeviceSerializesProcesses(t *testing.T) {
 	art := artifacts(t)
 	file := filepath.Join(t.TempDir(), "gpu")
 	shared := []string{DeviceFileEnv + "=" + file}
-	solo := runWorkload(t, art, shared, "--pattern", "train", "--iterations", "50").MeanBusy("cudaStreamSynchronize")
+	solo := runWorkload(t, art, cpuTime(shared), "--pattern", "train", "--iterations", "50").MeanCPU("cudaStreamSynchronize")
 	if solo <= 0 {
 		t.Fatal("a training step's sync took no time")
 	}
 
 	t.Run("shared", func(t *testing.T) {
-		got := withHog(t, shared, "20").MeanBusy("cudaStreamSynchronize")
+		got := withHog(t, shared, "20").MeanCPU("cudaStreamSynchronize")
 		t.Logf("sync: %v alone, %v beside a hog of %v steps", solo, got, hogStep())
 		if got < 5*solo {
 			t.Errorf("beside a hog on the same device a sync took %v, alone %v: want at least 5 times as long", got, solo)
@@ -86,7 +91,7 @@ func TestSharedDeviceSerializesProcesses(t *testing.T) {
 	})
 
 	t.Run("private", func(t *testing.T) {
-		got := withHog(t, nil, "50").MeanBusy("cudaStreamSynchronize")
+		got := withHog(t, nil, "50").MeanCPU("cudaStreamSynchronize")
 		t.Logf("sync: %v alone, %v beside a hog on its own device", solo, got)
 		// Even a fifth of a hog step in every sync would mean the hog's
 		// kernels reached this process's queue.

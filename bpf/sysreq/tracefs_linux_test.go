@@ -3,16 +3,13 @@ package sysreq
 import (
 	"os"
 	"testing"
+
+	"ingero.dev/common/testenv"
 )
 
 // TestEnsureTracefs leaves tracefs usable, mounting it when needed.
 func TestEnsureTracefs(t *testing.T) {
-	if os.Geteuid() != 0 {
-		if os.Getenv("INGERO_E2E") == "1" {
-			t.Fatal("INGERO_E2E=1 but not root: cannot mount tracefs")
-		}
-		t.Skip("mounting tracefs needs root")
-	}
+	testenv.RequireRoot(t, "mounting tracefs")
 	mounted, err := EnsureTracefs()
 	if err != nil {
 		t.Fatal(err)

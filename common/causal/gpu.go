@@ -70,6 +70,7 @@ type gapState struct {
 	lastEnd    int64 // end of the latest call
 	drained    bool  // the latest call waited for the GPU (a sync)
 	blockedAcc int64 // blocked off-CPU time since lastEnd
+	preemptAcc int64 // time other processes held the CPU since lastEnd
 	all        hist.Histogram
 	drainedH   hist.Histogram // gaps right after a sync: the GPU sat idle
 	longNs     int64          // drained gaps ≥ gapMinNs: their total
@@ -86,11 +87,15 @@ func (e *engine) gap(p *proc, o *opState, t, d int64) {
 		g.all.Record(gap)
 		// While another process on the same GPU made calls, the GPU
 		// was not idle, whatever this process did.
-		if g.drained && (gap < gapMinNs || !e.busyElsewhere(p, g.lastEnd)) {
-			g.drainedH.Record(gap)
-			if gap >= gapMinNs {
-				g.longNs += gap
-				g.longBlock += min(g.blockedAcc, gap)
+		// Time another process held the CPU is contention, which the
+		// preemption rules report with its culprit: the idle charged
+		// to the process's own host work is what remains.
+		own := gap - min(g.preemptAcc, gap)
+		if g.drained && (own < gapMinNs || !e.busyElsewhere(p, g.lastEnd)) {
+			g.drainedH.Record(own)
+			if own >= gapMinNs {
+				g.longNs += own
+				g.longBlock += min(g.blockedAcc, own)
 				g.longest.keepMax(g.lastEnd, gap)
 				if g.firstLong.t == 0 {
 					g.firstLong = timed{g.lastEnd, gap}
@@ -98,7 +103,7 @@ func (e *engine) gap(p *proc, o *opState, t, d int64) {
 			}
 		}
 	}
-	g.blockedAcc = 0
+	g.blockedAcc, g.preemptAcc = 0, 0
 	if t+d >= g.lastEnd {
 		g.lastEnd = t + d
 		g.drained = drains(o)
@@ -109,6 +114,14 @@ func (e *engine) gap(p *proc, o *opState, t, d int64) {
 func (g *gapState) blocked(t, off int64) {
 	if g.lastEnd > 0 && t >= g.lastEnd {
 		g.blockedAcc += off
+	}
+}
+
+// preempted adds an interval another process held the CPU, begun during a
+// gap.
+func (g *gapState) preempted(t, off int64) {
+	if g.lastEnd > 0 && t >= g.lastEnd {
+		g.preemptAcc += off
 	}
 }
 

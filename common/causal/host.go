@@ -36,6 +36,9 @@ func (e *engine) offCPU(p *proc, ev *event.Event) {
 		p.gaps.blocked(t, off)
 		return
 	}
+	if ev.PeerPID != p.pid {
+		p.gaps.preempted(t, off)
+	}
 	if e.excludedPeer(ev.PeerPID, ev.PeerComm, p.pid) {
 		p.ownPreempts++
 		return

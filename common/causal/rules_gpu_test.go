@@ -105,6 +105,23 @@ func TestGPUStarvation(t *testing.T) {
 	}
 }
 
+// TestGPUStarvationByPreemption: the GPU sits idle after each sync
+// because another process holds the CPU, not because of the process's own
+// host work. That is contention, named with its culprit; "feed the GPU
+// faster" would send the user after the wrong fix.
+func TestGPUStarvationByPreemption(t *testing.T) {
+	g := newGen(62, 20*time.Second)
+	g.after = append(g.after, func(g *gen) {
+		w := g.lognormal(6_000_000, 0.3)
+		g.emit(event.Event{TimeNs: g.now + 5000, Source: event.SourceHost, Op: event.SchedSwitch,
+			DurNs: w - 10_000, Args: [4]uint64{2, 1, 2}, PeerPID: 999, PeerComm: "sh"})
+		g.now += w
+	})
+	chains := analyzeGen(t, g)
+	wantNoChain(t, chains, "gpu-starvation")
+	wantChain(t, chains, "cpu-preemption", event.SeverityMedium, "sh (PID 999) preempted python3")
+}
+
 func TestGPUStarvationNegative(t *testing.T) {
 	g := newGen(61, 20*time.Second)
 	g.noise()

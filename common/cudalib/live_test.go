@@ -12,19 +12,15 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"ingero.dev/common/testenv"
 )
 
 // buildFakeCUDA compiles testdata/live into dir: a libcudart.so.12, a
 // libcuda.so.1 and a prog that maps both.
 func buildFakeCUDA(t *testing.T) string {
 	t.Helper()
-	gcc, err := exec.LookPath("gcc")
-	if err != nil {
-		if os.Getenv("INGERO_E2E") == "1" {
-			t.Fatal("gcc not found: install gcc")
-		}
-		t.Skip("gcc not found: install gcc to run live discovery tests (INGERO_E2E=1 makes this fail)")
-	}
+	gcc := testenv.RequireTool(t, "gcc", "gcc")
 	dir, err := filepath.EvalSymlinks(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
@@ -87,7 +83,7 @@ func statID(t *testing.T, path string) FileID {
 	}
 	id, ok := fileID(fi)
 	if !ok {
-		t.Skip("no device numbers on this system")
+		testenv.Unavailable(t, "no device numbers on this system")
 	}
 	return id
 }

@@ -5,6 +5,8 @@ import (
 	"os"
 	"strings"
 	"testing"
+
+	"ingero.dev/common/testenv"
 )
 
 func TestKindOf(t *testing.T) {
@@ -80,7 +82,7 @@ func TestParseMapsLine(t *testing.T) {
 func TestMapsDeviceMatchesStat(t *testing.T) {
 	exe, err := os.Readlink("/proc/self/exe")
 	if err != nil {
-		t.Skipf("no /proc/self/exe: %v", err)
+		testenv.Unavailable(t, "no /proc/self/exe: "+err.Error())
 	}
 	fi, err := os.Stat(exe)
 	if err != nil {
@@ -88,7 +90,7 @@ func TestMapsDeviceMatchesStat(t *testing.T) {
 	}
 	want, ok := fileID(fi)
 	if !ok {
-		t.Skip("no device numbers on this system")
+		testenv.Unavailable(t, "no device numbers on this system")
 	}
 	f, err := os.Open("/proc/self/maps")
 	if err != nil {

@@ -5,17 +5,13 @@ import (
 	"path/filepath"
 	"syscall"
 	"testing"
+
+	"ingero.dev/common/testenv"
 )
 
 func requireRoot(t *testing.T) {
 	t.Helper()
-	if os.Geteuid() == 0 {
-		return
-	}
-	if os.Getenv("INGERO_E2E") == "1" {
-		t.Fatal("INGERO_E2E=1 but this test needs root to change file owners")
-	}
-	t.Skip("changing file owners needs root (set INGERO_E2E=1 to make this a failure)")
+	testenv.RequireRoot(t, "changing file owners")
 }
 
 func owner(t *testing.T, p string) (uid, gid uint32) {

@@ -144,7 +144,7 @@ var opTable = []OpInfo{
 	{SourceGraph, GraphInstantiate, "cudaGraphInstantiate", ClassGraph, "instantiate; args: graph, exec"},
 	{SourceGraph, GraphLaunch, "cudaGraphLaunch", ClassGraph, "graph launch; args: exec, stream"},
 
-	{SourceHost, SchedSwitch, "sched_switch", ClassSched, "off-CPU interval of a traced thread; duration = off-CPU time; peer = task that took the CPU; args: cpu at switch-out, preempted (1) or blocked (0), cpu at switch-in, state at switch-out (prev_state: 1 S sleeping, 2 D uninterruptible, e.g. disk IO; 0 runnable; recordings before it have 0)"},
+	{SourceHost, SchedSwitch, "sched_switch", ClassSched, "off-CPU interval of a traced thread; duration = off-CPU time; peer = the task that held the CPU meanwhile (the one that took it, or the one that gave it back when that one ran for over half the interval); args: cpu at switch-out, preempted (1) or blocked (0), cpu at switch-in, state at switch-out (prev_state: 1 S sleeping, 2 D uninterruptible, e.g. disk IO; 0 runnable; recordings before it have 0)"},
 	{SourceHost, SchedWakeup, "sched_wakeup", ClassSched, "traced thread woken; peer = waker; args: target cpu, waker cpu"},
 	{SourceHost, ProcessFork, "process_fork", ClassProcess, "traced process forked; peer = child"},
 	{SourceHost, ProcessExec, "process_exec", ClassProcess, "traced process exec'd"},

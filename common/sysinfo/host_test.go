@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"ingero.dev/common/testenv"
 )
 
 func TestReadHost(t *testing.T) {
@@ -69,7 +71,7 @@ func TestParseCPUInfoArm(t *testing.T) {
 
 func TestHostInfoOnThisHost(t *testing.T) {
 	if _, err := os.Stat("/proc/cpuinfo"); err != nil {
-		t.Skip("no /proc on this host")
+		testenv.Unavailable(t, "no /proc on this host")
 	}
 	h, err := HostInfo()
 	if err != nil {

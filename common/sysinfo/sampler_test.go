@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"testing"
 	"time"
+
+	"ingero.dev/common/testenv"
 )
 
 // fakeRoot copies testdata/host so a test may change files in it.
@@ -83,7 +85,7 @@ func TestSamplerErrors(t *testing.T) {
 
 func TestSamplerOnThisHost(t *testing.T) {
 	if _, err := os.Stat("/proc/stat"); err != nil {
-		t.Skip("no /proc on this host")
+		testenv.Unavailable(t, "no /proc on this host")
 	}
 	s, err := NewSampler("", "")
 	if err != nil {

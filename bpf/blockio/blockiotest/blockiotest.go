@@ -16,9 +16,8 @@ import (
 	"time"
 
 	"golang.org/x/sys/unix"
-
-	"ingero.dev/bpf/internal/testenv"
 	"ingero.dev/common/event"
+	"ingero.dev/common/testenv"
 )
 
 // File is a file opened with O_DIRECT on a block device's filesystem.

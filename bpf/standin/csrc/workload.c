@@ -111,6 +111,8 @@ int main(int argc, char **argv)
 	if (!iterations)
 		die("workload: --iterations must be at least 1%s", "");
 
+	v = getenv("STANDIN_CPU_TIME");
+	cpu_clock = v && strcmp(v, "1") == 0;
 	signal(SIGTERM, on_signal);
 	signal(SIGINT, on_signal);
 	direct_open();

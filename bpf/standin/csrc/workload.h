@@ -127,27 +127,50 @@ enum fn {
 };
 
 /* record.c */
-void rec_call(enum fn fn, uint64_t ns, int rc);
+void rec_call(enum fn fn, uint64_t ns, uint64_t cpu_ns, int rc);
 void rec_bytes(enum fn fn, size_t bytes);
 void rec_kind_bytes(enum fn fn, enum cudaMemcpyKind kind, size_t bytes);
 void rec_start(void);
 void rec_print(FILE *out, const char *pattern, uint64_t iterations, uint64_t elapsed_ns);
 
-/* Time one call and count it. CALL is a runtime call, DCALL a direct
+/* STANDIN_CPU_TIME=1: also time each call on the thread's CPU clock. Off
+ * by default, because reading that clock is a system call, and the kernel
+ * brings the thread's runtime up to date in it: a thread whose slice ran
+ * out is preempted right there, after the call, instead of at the next
+ * tick, wherever that falls (inside a spinning sync, usually). A workload
+ * that counts its CPU time is thus scheduled unlike a real CUDA program;
+ * only the tests that compare clocks turn it on. */
+extern int cpu_clock;
+
+static inline uint64_t thread_cpu_ns(void)
+{
+	struct timespec ts;
+
+	if (!cpu_clock)
+		return 0;
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+/* Time one call and count it: wall time, and the thread's CPU time inside
+ * the wall window (a preemption outside a tracer's probe window shows in
+ * the first, never in the second). CALL is a runtime call, DCALL a direct
  * driver call; both count under the function's exported name. */
-#define CALL(name, ...)                                          \
-	({                                                       \
-		uint64_t t0_ = now_ns();                         \
-		int rc_ = name(__VA_ARGS__);                     \
-		rec_call(FN_##name, now_ns() - t0_, rc_);        \
-		rc_;                                             \
+#define CALL(name, ...)                                                         \
+	({                                                                      \
+		uint64_t t0_ = now_ns(), c0_ = thread_cpu_ns();                 \
+		int rc_ = name(__VA_ARGS__);                                    \
+		uint64_t c1_ = thread_cpu_ns();                                 \
+		rec_call(FN_##name, now_ns() - t0_, c1_ - c0_, rc_);            \
+		rc_;                                                            \
 	})
-#define DCALL(name, ...)                                         \
-	({                                                       \
-		uint64_t t0_ = now_ns();                         \
-		int rc_ = direct.name(__VA_ARGS__);              \
-		rec_call(FN_##name, now_ns() - t0_, rc_);        \
-		rc_;                                             \
+#define DCALL(name, ...)                                                        \
+	({                                                                      \
+		uint64_t t0_ = now_ns(), c0_ = thread_cpu_ns();                 \
+		int rc_ = direct.name(__VA_ARGS__);                             \
+		uint64_t c1_ = thread_cpu_ns();                                 \
+		rec_call(FN_##name, now_ns() - t0_, c1_ - c0_, rc_);            \
+		rc_;                                                            \
 	})
 
 void must(int rc, const char *what, int line);

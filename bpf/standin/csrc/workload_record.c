@@ -18,8 +18,9 @@ static const char *const fn_names[FN_COUNT] = {
 static const char *const kind_names[] = {"HostToHost", "HostToDevice", "DeviceToHost", "DeviceToDevice",
 					 "Default"};
 
+int cpu_clock;
 static int started;
-static uint64_t calls[FN_COUNT], errors[FN_COUNT], busy[FN_COUNT], bytes[FN_COUNT], setup_calls[FN_COUNT];
+static uint64_t calls[FN_COUNT], errors[FN_COUNT], busy[FN_COUNT], cpu[FN_COUNT], bytes[FN_COUNT], setup_calls[FN_COUNT];
 static uint64_t kind_bytes[FN_COUNT][5];
 
 static pthread_mutex_t tids_mu = PTHREAD_MUTEX_INITIALIZER;
@@ -47,7 +48,7 @@ void rec_start(void)
 	__atomic_store_n(&started, 1, __ATOMIC_RELEASE);
 }
 
-void rec_call(enum fn fn, uint64_t ns, int rc)
+void rec_call(enum fn fn, uint64_t ns, uint64_t cpu_ns, int rc)
 {
 	if (!__atomic_load_n(&started, __ATOMIC_ACQUIRE)) {
 		add(&setup_calls[fn], 1);
@@ -56,6 +57,7 @@ void rec_call(enum fn fn, uint64_t ns, int rc)
 	note_thread();
 	add(&calls[fn], 1);
 	add(&busy[fn], ns);
+	add(&cpu[fn], cpu_ns);
 	if (rc)
 		add(&errors[fn], 1);
 }
@@ -118,6 +120,7 @@ void rec_print(FILE *out, const char *pattern, uint64_t iterations, uint64_t ela
 	print_map(out, "calls", calls);
 	print_map(out, "errors", errors);
 	print_map(out, "busy_ns", busy);
+	print_map(out, "cpu_ns", cpu);
 	print_map(out, "bytes", bytes);
 	print_kind_bytes(out);
 	print_map(out, "setup_calls", setup_calls);

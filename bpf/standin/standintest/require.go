@@ -5,11 +5,11 @@ package standintest
 
 import (
 	"errors"
-	"os"
 	"testing"
 
-	"ingero.dev/bpf/internal/testenv"
+	bpftestenv "ingero.dev/bpf/internal/testenv"
 	"ingero.dev/bpf/standin"
+	"ingero.dev/common/testenv"
 )
 
 // Require returns the Cached build. It skips tb when gcc is missing, unless
@@ -23,8 +23,8 @@ import (
 func Require(tb testing.TB) *standin.Artifacts {
 	tb.Helper()
 	art, err := standin.Cached()
-	if errors.Is(err, standin.ErrNoCompiler) && os.Getenv("INGERO_E2E") != "1" {
-		tb.Skipf("%v (set INGERO_E2E=1 to fail instead)", err)
+	if errors.Is(err, standin.ErrNoCompiler) {
+		testenv.Unavailable(tb, err.Error())
 	}
 	if err != nil {
 		tb.Fatal(err)
@@ -36,5 +36,5 @@ func Require(tb testing.TB) *standin.Artifacts {
 // process can load and attach eBPF programs: root, BTF, ring buffers.
 func RequireBPF(tb testing.TB) {
 	tb.Helper()
-	testenv.RequireBPF(tb)
+	bpftestenv.RequireBPF(tb)
 }
