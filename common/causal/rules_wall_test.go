@@ -224,3 +224,31 @@ func TestHostBoundOnABusyMachine(t *testing.T) {
 		t.Errorf("idle share of its life %v, want about a fifth", s)
 	}
 }
+
+// TestCheckpointOutranksItsOwnHostWork is the H200 checkpoint loop: every
+// few steps the thread serialises the state on the CPU (on-CPU between
+// calls, the GPU idle) and then blocks on its writes. Both readings see
+// the same thread; the writes are the cause, and host-bound says why its
+// on-CPU time is partly the checkpoint.
+func TestCheckpointOutranksItsOwnHostWork(t *testing.T) {
+	g := newGen(312, 30*time.Second)
+	g.noise()
+	g.after = append(g.after, func(g *gen) {
+		if g.steps%50 == 0 {
+			g.now += int64(g.lognormal(250_000_000, 0.2)) // torch.save: pickling and write() into the page cache
+		}
+	})
+	fsyncCheckpoint(g, 50, 80_000_000)
+	rep := analyzeGen(t, g)
+	if len(rep.Chains) == 0 || rep.Chains[0].Rule != "block-io" {
+		t.Fatalf("want block-io in the loop first: %s", describe(rep))
+	}
+	h := chainOf(rep, "host-bound")
+	if h == nil {
+		t.Fatalf("host-bound should still be reported, ranked below: %s", describe(rep))
+	}
+	if h.Severity >= rep.Chains[0].Severity || h.Evidence["ranked_below"] != rep.Chains[0].ID ||
+		!strings.Contains(h.RootCause, "part of this time is the checkpoint") || !strings.Contains(h.Summary, "its checkpoint included") {
+		t.Errorf("host-bound not ranked below the checkpoint with its reason: %s / %s / %v", h.Summary, h.RootCause, h.Evidence["ranked_below"])
+	}
+}
