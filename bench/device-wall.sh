@@ -3,7 +3,7 @@
 # alone (baseline rate) and then traced, for a clean loop, an input-bound one,
 # one that checkpoints with fsync in the loop and two that share the GPU, and
 # keeps ingero explain's report, per-process account and JSON for each in $OUT.
-# Usage (repository root, after make build, as root): OUT=/tmp/wall bench/device-wall.sh
+# Usage (repository root, after make build, as root): OUT=/tmp/wall bench/device-wall.sh [SCENARIO...]
 set -uo pipefail
 OUT=${OUT:-/tmp/ingero-wall-out}
 SECS=${SECS:-15}
@@ -49,8 +49,10 @@ run() {
 	echo "   $mode traced $(tr '\n' ' ' <"$OUT/$name-traced.json")"
 	grep -E '^\[(HIGH|MEDIUM|LOW)\]|No causal' "$OUT/$name-explain.txt" | head -3
 }
-run clean clean
-run input-bound input-bound
-run checkpoint checkpoint
-run shared shared 2
+# Arguments pick scenarios (clean input-bound checkpoint shared); none runs all.
+want=" ${*:-clean input-bound checkpoint shared} "
+[[ $want == *" clean "* ]] && run clean clean
+[[ $want == *" input-bound "* ]] && run input-bound input-bound
+[[ $want == *" checkpoint "* ]] && run checkpoint checkpoint
+[[ $want == *" shared "* ]] && run shared shared 2
 rm -rf "$CKPT"
