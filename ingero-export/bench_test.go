@@ -1,16 +1,13 @@
 package export
 
 import (
-	"bytes"
+	"ingero.dev/common/cli/clitest"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
-	"strings"
 	"testing"
 	"time"
 
-	"ingero.dev/common/cli"
 	"ingero.dev/common/recording/recordingtest"
 )
 
@@ -37,7 +34,7 @@ func BenchmarkExport(b *testing.B) {
 				out := filepath.Join(dir, name)
 				start := time.Now()
 				// --chains none: the causal engine's own cost is benchmarked in common/causal.
-				rss := runChild(b, "-d", db, "-o", out, "--chains", "none")
+				rss := clitest.PeakRSS(b, "-d", db, "-o", out, "--chains", "none")
 				b.ReportMetric(float64(rss)/(1<<20), "MB-peak-RSS")
 				b.ReportMetric(float64(n)/time.Since(start).Seconds(), "events/s")
 				if fi, err := os.Stat(out); err == nil {
@@ -49,45 +46,4 @@ func BenchmarkExport(b *testing.B) {
 	}
 }
 
-func runChild(b *testing.B, args ...string) int64 {
-	cmd := exec.Command(os.Args[0], append([]string{"-test.run=^$"}, args...)...)
-	cmd.Env = append(os.Environ(), "INGERO_EXPORT_CHILD=1")
-	hwm := filepath.Join(b.TempDir(), "hwm")
-	cmd.Env = append(cmd.Env, "INGERO_CHILD_HWM="+hwm)
-	var errb bytes.Buffer
-	cmd.Stderr = &errb
-	if err := cmd.Run(); err != nil {
-		b.Fatalf("export: %v: %s", err, errb.String())
-	}
-	// The child's own high-water mark: wait4's ru_maxrss would also count
-	// this process's memory, which exec carries over into it.
-	kb, err := os.ReadFile(hwm)
-	if err != nil {
-		b.Fatal(err)
-	}
-	n, err := strconv.ParseInt(strings.TrimSpace(string(kb)), 10, 64)
-	if err != nil {
-		b.Fatal(err)
-	}
-	return n * 1024
-}
-
-// peakRSSKiB reads VmHWM, the peak resident set of this process since exec.
-func peakRSSKiB() string {
-	status, _ := os.ReadFile("/proc/self/status")
-	for _, line := range strings.Split(string(status), "\n") {
-		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
-			return strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB"))
-		}
-	}
-	return "0"
-}
-
-func TestMain(m *testing.M) {
-	if os.Getenv("INGERO_EXPORT_CHILD") == "1" {
-		code := cli.Run(New(cli.OSStdio()), os.Args[2:], cli.OSStdio())
-		os.WriteFile(os.Getenv("INGERO_CHILD_HWM"), []byte(peakRSSKiB()), 0o644)
-		os.Exit(code)
-	}
-	os.Exit(m.Run())
-}
+func TestMain(m *testing.M) { clitest.ChildMain(m, New) }

@@ -3,6 +3,7 @@ package mcp
 import (
 	"context"
 	"fmt"
+	"ingero.dev/common/cli/clitest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -162,26 +163,12 @@ func oneCall(b *testing.B, bin, db, tool string, args map[string]any) (rss int64
 	if err != nil || res.IsError {
 		b.Fatalf("%s: %v %v", tool, err, res)
 	}
-	hwm := vmHWM(b, cmd.Process.Pid)
+	hwm, err := clitest.VmHWM(fmt.Sprintf("/proc/%d/status", cmd.Process.Pid))
+	if err != nil {
+		b.Fatal(err)
+	}
 	if err := cs.Close(); err != nil {
 		b.Logf("close: %v", err)
 	}
 	return hwm, elapsed
-}
-
-// vmHWM reads a live process's peak resident set from /proc.
-func vmHWM(b *testing.B, pid int) int64 {
-	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
-	if err != nil {
-		b.Fatal(err)
-	}
-	for _, line := range strings.Split(string(data), "\n") {
-		if rest, ok := strings.CutPrefix(line, "VmHWM:"); ok {
-			var kb int64
-			fmt.Sscanf(strings.TrimSpace(rest), "%d kB", &kb)
-			return kb << 10
-		}
-	}
-	b.Fatal("no VmHWM in /proc/pid/status")
-	return 0
 }
