@@ -32,6 +32,11 @@ func TestBadFlagsAreUsageErrors(t *testing.T) {
 		{"--pid", "12,abc"},
 		{"--pid", "1", "--user", "bob"},
 		{"--user", "nosuchuser-ingero"},
+		{"--prometheus", ":9090"},
+		{"--otlp", "localhost:4318"},
+		{"--throttle-poll-interval", "2s"},
+		{"--stack"},
+		{"--py-walker", "ebpf"},
 		{"--json", "--stream", "-"},
 		{"--json", "--verbose"},
 		{"--cuda-lib", "/nonexistent/libcudart.so.12"},
@@ -60,6 +65,7 @@ func TestGoodFlagsValidate(t *testing.T) {
 		{"--user", "root"},
 		{"--user", "0"},
 		{"--user", "4242"}, // a uid without a name still owns processes
+		{"--stack=false", "--throttle-poll-interval", "0"},
 	} {
 		c := &config{}
 		fs := flag.NewFlagSet("trace", flag.ContinueOnError)
