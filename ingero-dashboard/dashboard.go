@@ -110,7 +110,7 @@ func (c *config) check() error {
 		if c.tlsCert != "" || c.tlsKey != "" {
 			return cli.Usagef("--no-tls and --tls-cert/--tls-key contradict each other: drop one")
 		}
-		if err := httpsec.CheckPlaintext(c.addr); err != nil {
+		if err := httpsec.CheckPlaintext("--addr", c.addr); err != nil {
 			return &cli.UsageError{Err: err}
 		}
 	}

@@ -196,7 +196,7 @@ func TestHTTPFlagErrors(t *testing.T) {
 		code int
 		want string
 	}{
-		{[]string{"--http", "0.0.0.0:0", "--no-tls"}, 2, "loopback addresses only"},
+		{[]string{"--http", "0.0.0.0:0", "--no-tls"}, 2, "allowed on loopback only, not on 0.0.0.0: use --http 127.0.0.1:PORT"},
 		{[]string{"--http", "nonsense"}, 2, "want HOST:PORT"},
 		{[]string{"--no-tls"}, 2, "apply to --http only"},
 		{[]string{"--http", "127.0.0.1:0", "--tls-cert", "c.pem"}, 2, "go together"},

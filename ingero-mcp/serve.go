@@ -82,14 +82,13 @@ type httpFront struct {
 // prepareHTTP checks the --http flags and loads or makes the certificate
 // before anything else, so a mistake there fails at once.
 func (c *config) prepareHTTP() (*httpFront, error) {
-	host, _, err := net.SplitHostPort(c.http)
-	if err != nil {
+	if _, _, err := net.SplitHostPort(c.http); err != nil {
 		return nil, cli.Usagef("--http %q: want HOST:PORT, such as 127.0.0.1:8080 or :8080", c.http)
 	}
 	f := &httpFront{scheme: "http", how: "plain HTTP (--no-tls)", token: httpsec.TokenFromEnv(TokenEnv)}
 	if c.noTLS {
-		if !httpsec.IsLoopbackHost(host) {
-			return nil, cli.Usagef("--no-tls serves plain HTTP, which is allowed on loopback addresses only, not on %q: use --http 127.0.0.1:PORT, or drop --no-tls", c.http)
+		if err := httpsec.CheckPlaintext("--http", c.http); err != nil {
+			return nil, &cli.UsageError{Err: err}
 		}
 		return f, nil
 	}

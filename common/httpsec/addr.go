@@ -19,18 +19,19 @@ func IsLoopbackHost(host string) bool {
 
 // CheckPlaintext refuses plain HTTP on anything but a loopback address:
 // recordings carry process names and arguments, and a token sent in the
-// clear is a token given away.
-func CheckPlaintext(addr string) error {
+// clear is a token given away. flag names the address's flag (--addr,
+// --http) in the message.
+func CheckPlaintext(flag, addr string) error {
 	host, _, err := net.SplitHostPort(addr)
 	if err != nil {
-		return fmt.Errorf("address %q: %w (want HOST:PORT, e.g. 127.0.0.1:8080)", addr, err)
+		return fmt.Errorf("%s %q: %w (want HOST:PORT, e.g. 127.0.0.1:8080)", flag, addr, err)
 	}
 	if !IsLoopbackHost(host) {
 		shown := host
 		if shown == "" {
 			shown = "every interface"
 		}
-		return fmt.Errorf("--no-tls serves plain HTTP, which is allowed on loopback only, not on %s: use --addr 127.0.0.1:PORT, or drop --no-tls", shown)
+		return fmt.Errorf("--no-tls serves plain HTTP, which is allowed on loopback only, not on %s: use %s 127.0.0.1:PORT, or drop --no-tls", shown, flag)
 	}
 	return nil
 }

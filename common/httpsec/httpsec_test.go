@@ -193,8 +193,12 @@ func TestCheckPlaintext(t *testing.T) {
 		"127.0.0.1:8080": true, "[::1]:8080": true, "localhost:0": true,
 		":8080": false, "0.0.0.0:8080": false, "10.0.0.5:8080": false, "8080": false,
 	} {
-		if err := CheckPlaintext(addr); (err == nil) != ok {
+		err := CheckPlaintext("--addr", addr)
+		if (err == nil) != ok {
 			t.Errorf("CheckPlaintext(%q) = %v, want ok=%v", addr, err, ok)
+		}
+		if err != nil && !strings.Contains(err.Error(), "--addr") {
+			t.Errorf("CheckPlaintext(%q) = %v, want the flag named", addr, err)
 		}
 	}
 }
