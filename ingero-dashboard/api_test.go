@@ -200,9 +200,12 @@ func TestProcesses(t *testing.T) {
 			PID  uint32
 			Name string
 			Ops  []struct {
-				Op    string
-				Calls int64
-				P99Ns int64 `json:"p99_ns"`
+				Op        string
+				Calls     int64
+				P99Ns     int64   `json:"p99_ns"`
+				MaxNs     int64   `json:"max_ns"`
+				Recorded  bool    `json:"latency_recorded"`
+				PerSecond float64 `json:"per_second"`
 			}
 		}
 		Contention bool
@@ -219,6 +222,11 @@ func TestProcesses(t *testing.T) {
 			}
 			if want := f.calls(o.Op, pr.PID); o.Calls != want {
 				t.Errorf("PID %d %s: %d calls, want %d", pr.PID, o.Op, o.Calls, want)
+			}
+			// Entry-only launches carry no duration: the page shows their
+			// rate, never "p50 0ns".
+			if o.Recorded != (o.MaxNs > 0) || o.PerSecond <= 0 {
+				t.Errorf("PID %d %s: latency_recorded %v with max %d ns, per_second %g", pr.PID, o.Op, o.Recorded, o.MaxNs, o.PerSecond)
 			}
 		}
 	}

@@ -290,16 +290,21 @@ function renderOps(o) {
       const r = recent[op.source + '/' + op.op];
       return r ? fmtNs(r[k]) + '*' : '–';
     };
+    // An entry-only probe (launches without --launch-latency) records no
+    // duration: its calls and rate are the measure, never "p50 0ns".
+    const timed = op => op.max_ns > 0 || op.calls === 0;
+    const lat = (op, text) => timed(op) ? text : '–';
     const rows = o.ops.map(op => el('tr', { 'data-op': op.op, 'data-source': op.source },
       el('td', { class: 'op', text: op.op }), el('td', { class: 'muted', text: op.source }),
       el('td', { class: 'num', 'data-k': 'calls', text: fmtCount(op.calls) }),
       el('td', { class: 'num' + (op.errors ? ' err' : ''), text: fmtCount(op.errors) }),
       el('td', { class: 'num', text: span > 0 ? fmtRate(op.calls / span) : '–' }),
-      el('td', { class: 'num', text: fmtNs(op.mean_ns) }),
-      el('td', { class: 'num', text: pc(op, 'p50_ns') }), el('td', { class: 'num', text: pc(op, 'p95_ns') }),
-      el('td', { class: 'num', 'data-k': 'p99', text: pc(op, 'p99_ns') }),
-      el('td', { class: 'num', text: fmtNs(op.max_ns) }), el('td', { class: 'num', text: fmtNs(op.total_ns) }),
-      el('td', { class: 'num', text: (op.wall_share * 100).toFixed(1) + '%' })));
+      el('td', { class: 'num', text: lat(op, fmtNs(op.mean_ns)) }),
+      el('td', { class: 'num', text: lat(op, pc(op, 'p50_ns')) }), el('td', { class: 'num', text: lat(op, pc(op, 'p95_ns')) }),
+      el('td', { class: 'num' + (timed(op) ? '' : ' muted'), 'data-k': 'p99', title: timed(op) ? '' : 'latency not recorded: entry-only probe (trace --launch-latency times launches)',
+        text: timed(op) ? pc(op, 'p99_ns') : 'not recorded' }),
+      el('td', { class: 'num', text: lat(op, fmtNs(op.max_ns)) }), el('td', { class: 'num', text: lat(op, fmtNs(op.total_ns)) }),
+      el('td', { class: 'num', text: timed(op) ? (op.wall_share * 100).toFixed(1) + '%' : '–' })));
     $('ops').replaceChildren(o.ops.length === 0 ? el('div', { class: 'needs', text: 'no events in this window' }) :
       el('div', { class: 'scroll' }, el('table', null,
         el('thead', null, el('tr', null, ['op', 'source'].map(h => el('th', { text: h })),
@@ -419,8 +424,10 @@ function renderProcesses(p) {
     pr.ops.forEach(o => rows.push(el('tr', { 'data-pid': String(pr.pid), 'data-op': o.op },
       el('td', { class: 'op', text: o.op }), el('td', { class: 'num', 'data-k': 'calls', text: fmtCount(o.calls) }),
       el('td', { class: 'num' + (o.errors ? ' err' : ''), text: fmtCount(o.errors) }),
-      el('td', { class: 'num', text: fmtNs(o.p50_ns) }), el('td', { class: 'num', text: fmtNs(o.p95_ns) }),
-      el('td', { class: 'num', text: fmtNs(o.p99_ns) }), el('td', { class: 'num', text: fmtNs(o.max_ns) }))));
+      ...(o.latency_recorded === false
+        ? [el('td', { class: 'num muted', colspan: '4', 'data-k': 'rate', text: `${fmtRate(o.per_second)}/s · latency not recorded` })]
+        : [el('td', { class: 'num', text: fmtNs(o.p50_ns) }), el('td', { class: 'num', text: fmtNs(o.p95_ns) }),
+          el('td', { class: 'num', text: fmtNs(o.p99_ns) }), el('td', { class: 'num', text: fmtNs(o.max_ns) })]))));
   });
   box.replaceChildren(
     p.contention ? el('div', { class: 'err', text: `⚠ Multi-process GPU contention: several processes make CUDA/driver calls in this window` }) : '',
