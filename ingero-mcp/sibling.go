@@ -5,60 +5,21 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"time"
+
+	"ingero.dev/common/cli"
 )
 
 // errNoSibling is wrapped when neither the sibling binary nor the
 // multiplexer can be found.
-var errNoSibling = errors.New("not found")
+var errNoSibling = cli.ErrNoCommand
 
 // sibling finds another ingero command to run as a process, since mcp
-// may not link it: $INGERO_<NAME>, else this binary when it is the
-// multiplexer, else ingero-<name> or ingero beside this binary, else
-// either on $PATH. It returns the argv prefix.
+// may not link it (cli.Siblings); it returns the argv prefix.
 func (s *server) sibling(name string) ([]string, error) {
-	if p := os.Getenv("INGERO_" + strings.ToUpper(name)); p != "" {
-		return []string{p}, nil
-	}
-	var beside []string
-	if exe, err := s.executable(); err == nil {
-		if filepath.Base(exe) == "ingero" {
-			return []string{exe, name}, nil
-		}
-		dir := filepath.Dir(exe)
-		beside = append(beside, filepath.Join(dir, "ingero-"+name), filepath.Join(dir, "ingero"))
-	}
-	for _, p := range beside {
-		if fi, err := os.Stat(p); err == nil && fi.Mode().IsRegular() && fi.Mode()&0o111 != 0 {
-			return argv(p, name), nil
-		}
-	}
-	for _, b := range []string{"ingero-" + name, "ingero"} {
-		if p, err := s.lookPath(b); err == nil {
-			return argv(p, name), nil
-		}
-	}
-	return nil, fmt.Errorf("'ingero %s' %w: neither ingero-%s nor ingero is beside %s or on $PATH (or set $INGERO_%s)",
-		name, errNoSibling, name, s.exeName(), strings.ToUpper(name))
-}
-
-func argv(path, name string) []string {
-	if filepath.Base(path) == "ingero" {
-		return []string{path, name}
-	}
-	return []string{path}
-}
-
-func (s *server) exeName() string {
-	exe, err := s.executable()
-	if err != nil {
-		return "this binary"
-	}
-	return exe
+	return cli.Siblings{Self: "mcp", Executable: s.executable, LookPath: s.lookPath}.Find(name)
 }
 
 // tail keeps the last bytes a child wrote, for its error message.
