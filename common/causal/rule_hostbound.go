@@ -58,8 +58,8 @@ func ruleHostBound(v *view, p *proc) []*finding {
 	}
 	f.RootCause += fmt.Sprintf(". Its CUDA calls took %s of its time: the GPU waits on the host, not the other way round.",
 		fmtPct(float64(a.ns[inCUDA])/float64(life)))
-	if busy, ok := v.e.gpuBusy(p.node, p.gpu, a.first, a.at); ok {
-		f.RootCause += fmt.Sprintf(" NVML agrees: GPU %d was busy %s of the time on average.", p.gpu, fmtPct(busy))
+	if busy, dev, ok := v.e.gpuBusy(p.node, p.gpu, p.pid, a.first, a.at); ok {
+		f.RootCause += fmt.Sprintf(" NVML agrees: GPU %d was busy %s of the time on average.", dev, fmtPct(busy))
 		f.Evidence["nvml_gpu_busy"] = round4(busy)
 	}
 	f.Fix = "Feed the GPU from other cores: DataLoader(num_workers=N, pin_memory=True, persistent_workers=True, prefetch_factor=4) " +

@@ -74,6 +74,39 @@ func TestHostBoundQuotesNVML(t *testing.T) {
 	}
 }
 
+// TestHostBoundFindsTheDeviceFromNVML is what a real recording holds: the
+// CUDA probes do not know a call's device (GPU -1), so the device comes
+// from NVML's per-process accounting, or from the host's only device.
+func TestHostBoundFindsTheDeviceFromNVML(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		gpus []event.GPUUtil
+		want string
+	}{
+		{"per-process accounting", []event.GPUUtil{{GPU: 0, UtilPct: 97}, {GPU: 1, UtilPct: 40, Procs: []event.GPUProcUtil{{PID: trainPID, SMPct: 40}}}},
+			"NVML agrees: GPU 1 was busy 40% of the time"},
+		{"the only device", []event.GPUUtil{{GPU: 0, UtilPct: 12}}, "NVML agrees: GPU 0 was busy 12% of the time"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			g := newGen(306, 20*time.Second)
+			g.noise()
+			hostWork(g, 12_000_000, false)
+			g.host = func(g *gen, t int64) event.Snapshot {
+				s := calmHost(g, t)
+				s.GPUs = c.gpus
+				return s
+			}
+			evs, snaps := g.run()
+			for i := range evs {
+				if evs[i].Source == event.SourceCUDA || evs[i].Source == event.SourceDriver {
+					evs[i].GPU = -1
+				}
+			}
+			wantChain(t, analyze(t, evs, snaps), "host-bound", event.SeverityHigh, c.want)
+		})
+	}
+}
+
 func TestHostBoundAsleep(t *testing.T) {
 	g := newGen(301, 20*time.Second)
 	hostWork(g, 6_000_000, true)

@@ -26,13 +26,21 @@ type hostState struct {
 	maxSwap       event.Snapshot
 
 	gpuUtil map[int32]*utilSeries // NVML utilization per device, when recorded
+	// procGPU is the device NVML saw each process on: the CUDA probes do
+	// not know a call's device (events carry GPU -1), NVML's per-process
+	// accounting does.
+	procGPU map[uint32]int32
 }
 
 // utilSeries sums a device's NVML utilization samples per bucket.
 type utilSeries struct{ pct, n series }
 
-// maxGPUs bounds the devices followed per host.
-const maxGPUs = 64
+// maxGPUs bounds the devices followed per host, maxProcGPUs the
+// processes whose device is remembered.
+const (
+	maxGPUs     = 64
+	maxProcGPUs = 1 << 16
+)
 
 // snapshot folds in one host snapshot. Calls starting after it and
 // before the next one are judged by it.
@@ -62,6 +70,14 @@ func (e *engine) snapshot(s event.Snapshot) {
 		}
 		u.pct.add(&e.tb, s.TimeNs, int64(g.UtilPct*100))
 		u.n.add(&e.tb, s.TimeNs, 1)
+		for _, pu := range g.Procs {
+			if h.procGPU == nil {
+				h.procGPU = make(map[uint32]int32)
+			}
+			if len(h.procGPU) < maxProcGPUs {
+				h.procGPU[pu.PID] = g.GPU
+			}
+		}
 	}
 	if h.pressure && s.TimeNs > h.latest.TimeNs {
 		h.pressureNs += s.TimeNs - h.latest.TimeNs
@@ -122,19 +138,40 @@ func (h *hostState) at(t int64) (event.Snapshot, bool) {
 
 // gpuBusy is the mean NVML utilization (0–1) of device gpu on node over
 // [from, to], and whether any sample fell in it.
-func (e *engine) gpuBusy(node string, gpu int32, from, to int64) (float64, bool) {
+func (e *engine) gpuBusy(node string, gpu int32, pid uint32, from, to int64) (busy float64, dev int32, ok bool) {
 	h := e.hosts[node]
-	if h == nil || gpu < 0 {
-		return 0, false
+	if h == nil {
+		return 0, -1, false
+	}
+	if gpu < 0 {
+		gpu = h.deviceOf(pid)
+	}
+	if gpu < 0 {
+		return 0, -1, false
 	}
 	u := h.gpuUtil[gpu]
 	if u == nil {
-		return 0, false
+		return 0, -1, false
 	}
 	lo, hi := e.tb.index(from), e.tb.index(to)
 	n := u.n.sumRange(&e.tb, lo, hi+1)
 	if n == 0 {
-		return 0, false
+		return 0, -1, false
 	}
-	return float64(u.pct.sumRange(&e.tb, lo, hi+1)) / float64(n) / 10000, true
+	return float64(u.pct.sumRange(&e.tb, lo, hi+1)) / float64(n) / 10000, gpu, true
+}
+
+// deviceOf is the device a process ran on when its calls did not say:
+// the one NVML accounted it to, else the host's only device; -1 when
+// neither tells.
+func (h *hostState) deviceOf(pid uint32) int32 {
+	if g, ok := h.procGPU[pid]; ok {
+		return g
+	}
+	if len(h.gpuUtil) == 1 {
+		for g := range h.gpuUtil {
+			return g
+		}
+	}
+	return -1
 }
