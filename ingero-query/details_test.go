@@ -32,7 +32,7 @@ func TestDetailsMatchTheJSONLine(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got := details(&evs[i]); got != want {
+		if got := ndjson.Pairs(&evs[i]); got != want {
 			t.Fatalf("event %d:\n got  %s\n want %s", i, got, want)
 		}
 	}
@@ -108,7 +108,7 @@ func oldValueText(v any) string {
 		if strings.ContainsAny(v, " =\"") {
 			return strconv.Quote(v)
 		}
-		return printable(v)
+		return ndjson.Printable(v)
 	}
 	return "?"
 }

@@ -13,6 +13,7 @@ import (
 	"ingero.dev/common/adhoc"
 	"ingero.dev/common/cli"
 	"ingero.dev/common/hist"
+	"ingero.dev/common/ndjson"
 )
 
 // writeRowsTable prints a result as aligned columns; it is bounded by the
@@ -24,7 +25,7 @@ func writeRowsTable(w io.Writer, res *adhoc.Result, maxRows int) error {
 		if i > 0 {
 			io.WriteString(tw, "\t")
 		}
-		io.WriteString(tw, printable(col))
+		io.WriteString(tw, ndjson.Printable(col))
 	}
 	io.WriteString(tw, "\n")
 	for _, row := range res.Rows {
@@ -59,7 +60,7 @@ func cellText(v any) string {
 	case float64:
 		return strconv.FormatFloat(v, 'g', -1, 64)
 	case string:
-		return printable(v)
+		return ndjson.Printable(v)
 	case []byte:
 		if len(v) > 32 {
 			return fmt.Sprintf("<%d-byte blob>", len(v))

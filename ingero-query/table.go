@@ -10,6 +10,7 @@ import (
 
 	"ingero.dev/common/event"
 	"ingero.dev/common/hist"
+	"ingero.dev/common/ndjson"
 	"ingero.dev/common/recording"
 	"ingero.dev/common/timerange"
 )
@@ -43,7 +44,7 @@ func (t *tableSink) event(ev *event.Event, labels []map[string]string) error {
 		t.headed = true
 		fmt.Fprintf(t.w, rowFormat, len(t.timeLayout), "TIME", "PID", "COMM", "LAYER", "OP", "DURATION", "RET", "ARGS")
 	}
-	args := details(ev)
+	args := ndjson.Pairs(ev)
 	if t.annotations {
 		args = strings.TrimLeft(args+" "+labelText(labels), " ")
 	}
@@ -52,7 +53,7 @@ func (t *tableSink) event(ev *event.Event, labels []map[string]string) error {
 		dur = hist.FormatNs(ev.DurNs)
 	}
 	ts := ev.Time().In(t.rng.To.Location()).Format(t.timeLayout)
-	_, err := fmt.Fprintf(t.w, rowFormat, len(t.timeLayout), ts, ev.PID, printable(ev.Comm),
+	_, err := fmt.Fprintf(t.w, rowFormat, len(t.timeLayout), ts, ev.PID, ndjson.Printable(ev.Comm),
 		ev.Source.Layer(), ev.OpName(), dur, ev.Ret, args)
 	return err
 }
@@ -63,7 +64,7 @@ func labelText(labels []map[string]string) string {
 	for _, l := range labels {
 		var kv []string
 		for _, k := range slices.Sorted(maps.Keys(l)) {
-			kv = append(kv, k+"="+valueText(l[k]))
+			kv = append(kv, k+"="+ndjson.ValueText(l[k]))
 		}
 		parts = append(parts, "{"+strings.Join(kv, " ")+"}")
 	}

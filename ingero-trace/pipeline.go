@@ -8,6 +8,7 @@ import (
 
 	"ingero.dev/common/causal"
 	"ingero.dev/common/event"
+	"ingero.dev/common/ndjson"
 	"ingero.dev/common/sysinfo"
 	"ingero.dev/common/tui"
 )
@@ -97,11 +98,12 @@ func (p *pipeline) handle(b []event.Event) {
 }
 
 func printEvent(w io.Writer, e *event.Event) {
-	fmt.Fprintf(w, "%s %s[%d/%d] %-6s %-22s %10s ret=%d args=%#x,%#x,%#x,%#x",
-		e.Time().Format("15:04:05.000000"), e.Comm, e.PID, e.TID, e.Source.Layer(), e.OpName(),
-		time.Duration(e.DurNs), e.Ret, e.Args[0], e.Args[1], e.Args[2], e.Args[3])
-	if e.PeerPID != 0 {
-		fmt.Fprintf(w, " peer=%s[%d]", e.PeerComm, e.PeerPID)
+	fmt.Fprintf(w, "%s %s[%d/%d] %-6s %-22s %10s ret=%d",
+		e.Time().Format("15:04:05.000000"), ndjson.Printable(e.Comm), e.PID, e.TID, e.Source.Layer(), e.OpName(),
+		time.Duration(e.DurNs), e.Ret)
+	// The args decoded by op, with the names --json uses (docs/json.md).
+	if pairs := ndjson.Pairs(e); pairs != "" {
+		fmt.Fprintf(w, " %s", pairs)
 	}
 	fmt.Fprintln(w)
 }

@@ -1,4 +1,4 @@
-package query
+package ndjson
 
 import (
 	"strconv"
@@ -7,16 +7,16 @@ import (
 	"unicode/utf8"
 
 	"ingero.dev/common/event"
-	"ingero.dev/common/ndjson"
 )
 
-// details shows an event's args, then its optional fields (preemptor or
-// peer, stack_id, gpu), as "name=value" pairs. ndjson.Walk gives the names
-// and values of docs/json.md, so the table and --json cannot drift apart;
-// cgroup_id, like node, only --json carries.
-func details(ev *event.Event) string {
+// Pairs shows an event's args, then its optional fields (preemptor or
+// peer, stack_id, gpu), as "name=value" pairs for people: query's table
+// and trace --verbose. Walk gives the names and values of docs/json.md, so
+// they and --json cannot drift apart; cgroup_id, like node, only --json
+// carries.
+func Pairs(ev *event.Event) string {
 	var b strings.Builder
-	ndjson.Walk(ev, func(name string, v any) {
+	Walk(ev, func(name string, v any) {
 		if name == "cgroup_id" {
 			return
 		}
@@ -25,12 +25,12 @@ func details(ev *event.Event) string {
 		}
 		b.WriteString(name)
 		b.WriteByte('=')
-		b.WriteString(valueText(v))
+		b.WriteString(ValueText(v))
 	})
 	return b.String()
 }
 
-func valueText(v any) string {
+func ValueText(v any) string {
 	switch v := v.(type) {
 	case uint64:
 		return strconv.FormatUint(v, 10)
@@ -43,14 +43,14 @@ func valueText(v any) string {
 		if strings.ContainsAny(v, " =\"") {
 			return strconv.Quote(v)
 		}
-		return printable(v)
+		return Printable(v)
 	}
 	return "?"
 }
 
 // asJSONReads turns each byte that is not valid UTF-8 into the character
 // of its value, as a reader of the --json line sees it (docs/json.md), so
-// that the table shows a name the way --json does.
+// that a table shows a name the way --json does.
 func asJSONReads(s string) string {
 	if utf8.ValidString(s) {
 		return s
@@ -67,9 +67,9 @@ func asJSONReads(s string) string {
 	return b.String()
 }
 
-// printable escapes what would break a table row: control characters,
+// Printable escapes what would break a table row: control characters,
 // invalid UTF-8 and other unprintable runes.
-func printable(s string) string {
+func Printable(s string) string {
 	for _, r := range s {
 		if r == utf8.RuneError || !unicode.IsPrint(r) {
 			q := strconv.Quote(s)
