@@ -137,13 +137,24 @@ func (r *Reader) ProcessNames() ([]event.ProcessName, error) {
 func (r *Reader) Chains(fromNs, toNs int64) ([]event.Chain, error) {
 	from, to := bounds(fromNs, toNs)
 	var out []event.Chain
-	err := r.rows("reading chains", `SELECT id, node, detected_ns, severity, rule, op, pid, summary, root_cause, fix,
-		timeline, evidence FROM chains WHERE detected_ns >= ? AND detected_ns <= ?
-		ORDER BY severity DESC, detected_ns, id`, []any{from, to}, func(s *sqlite3.Stmt) error {
+	// Each column is read through substr, one byte past its bound: the
+	// engine writes chains of a few hundred bytes and a handful of steps,
+	// and a crafted file's million-step timeline, sorted whole, would take
+	// the reader's memory (the driver panicked on one).
+	err := r.rows("reading chains", `SELECT substr(id, 1, ?3), substr(node, 1, ?3), detected_ns, severity, substr(rule, 1, ?3),
+		substr(op, 1, ?3), pid, substr(summary, 1, ?3), substr(root_cause, 1, ?3), substr(fix, 1, ?3),
+		substr(timeline, 1, ?4), substr(evidence, 1, ?4) FROM chains WHERE detected_ns >= ?1 AND detected_ns <= ?2
+		ORDER BY severity DESC, detected_ns, id`, []any{from, to, maxChainText + 1, maxChainJSON + 1}, func(s *sqlite3.Stmt) error {
 		c := event.Chain{
 			ID: s.ColumnText(0), Node: s.ColumnText(1), DetectedNs: s.ColumnInt64(2),
 			Severity: event.Severity(s.ColumnInt64(3)), Rule: s.ColumnText(4), Op: s.ColumnText(5),
 			PID: uint32(s.ColumnInt64(6)), Summary: s.ColumnText(7), RootCause: s.ColumnText(8), Fix: s.ColumnText(9),
+		}
+		for col, max := range map[int]int{0: maxChainText, 1: maxChainText, 4: maxChainText, 5: maxChainText, 7: maxChainText,
+			8: maxChainText, 9: maxChainText, 10: maxChainJSON, 11: maxChainJSON} {
+			if len(s.ColumnRawText(col)) > max {
+				return fmt.Errorf("chain %.64s: a field over %d bytes: the file was not written by ingero, or is damaged", c.ID, max)
+			}
 		}
 		if err := jsonColumn(s, 10, &c.Timeline); err != nil {
 			return fmt.Errorf("chain %s timeline: %w", c.ID, err)
@@ -156,6 +167,12 @@ func (r *Reader) Chains(fromNs, toNs int64) ([]event.Chain, error) {
 	})
 	return out, err
 }
+
+// Bounds on one stored chain's fields, far above what the engine writes.
+const (
+	maxChainText = 64 << 10
+	maxChainJSON = 4 << 20
+)
 
 // Annotations returns annotations whose instant, or whose span, touches
 // [fromNs, toNs] (0 leaves a side open), in time order.
