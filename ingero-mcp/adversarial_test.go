@@ -1,6 +1,7 @@
 package mcp
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -75,11 +76,16 @@ func TestHostileRecording(t *testing.T) {
 }
 
 func TestHostileSQL(t *testing.T) {
-	db := trainingFixture().write(t)
+	fx := trainingFixture()
+	db := fx.write(t)
 	before := storetest.Capture(t, db, true)
-	lim := sqlLimits
-	lim.Timeout = time.Second
-	cs := connect(t, db, func(s *server) { s.sqlLimits = lim })
+	// Only the runaway statement runs under a short limit: a legitimate scan
+	// under the same second failed on a loaded CI host, which says nothing
+	// about the guard.
+	cs := connect(t, db)
+	short := sqlLimits
+	short.Timeout = time.Second
+	runaway := connect(t, db, func(s *server) { s.sqlLimits = short })
 	for _, tc := range []struct{ query, want string }{
 		{"INSERT INTO chains(id) VALUES ('x')", "refused"},
 		{"DELETE FROM event_chunks", "refused"},
@@ -93,11 +99,15 @@ func TestHostileSQL(t *testing.T) {
 		{"SELECT 1; DELETE FROM chains", "more than one statement"},
 		{"SELECT length(randomblob(1000000000))", "larger than allowed: over 16777216 bytes"},
 		{"SELECT length(group_concat(zeroblob(1000000))) FROM events", "larger than allowed"},
-		{"WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r) SELECT count(*) FROM r", "past its time limit"},
 	} {
 		fails(t, cs, "run_sql", map[string]any{"query": tc.query}, tc.want)
 	}
-	ok(t, cs, "run_sql", map[string]any{"query": "SELECT count(*) FROM events"})
+	fails(t, runaway, "run_sql", map[string]any{"query": "WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r) SELECT count(*) FROM r"}, "past its time limit")
+	ok(t, runaway, "run_sql", map[string]any{"query": "SELECT 1"})
+	r := ok(t, cs, "run_sql", map[string]any{"query": "SELECT count(*) AS n FROM events"})
+	if want := fmt.Sprint(len(fx.events)); !strings.Contains(r.text, want) {
+		t.Errorf("count after hostile SQL: %.200s, want %s", r.text, want)
+	}
 	storetest.Capture(t, db, true).Same(t, before, "after hostile SQL")
 }
 
