@@ -90,9 +90,15 @@ type tracer struct {
 
 func startTrace(t *testing.T, args ...string) *tracer {
 	t.Helper()
+	return startTraceEnv(t, nil, args...)
+}
+
+// startTraceEnv is startTrace with env added to trace's environment.
+func startTraceEnv(t *testing.T, env []string, args ...string) *tracer {
+	t.Helper()
 	standintest.Exclusive(t)
 	cmd := exec.Command(traceBinary(t), args...)
-	cmd.Env = append(os.Environ(), "SUDO_USER=")
+	cmd.Env = append(append(os.Environ(), "SUDO_USER="), env...)
 	tr := &tracer{t: t, cmd: cmd, done: make(chan struct{})}
 	cmd.Stdout = &lockedWriter{mu: &tr.mu, w: &tr.stdout}
 	errPipe, err := cmd.StderrPipe()

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"syscall"
 
 	"ingero.dev/common/dbpath"
 	"ingero.dev/common/event"
@@ -28,6 +29,10 @@ type outputs struct {
 
 func (o *outputs) open(c *config, stdout io.Writer, sess event.Session) error {
 	o.failed = map[string]bool{}
+	// A recording holds process names and command lines: no one but its
+	// owner and group reads it. SQLite creates the -wal and -shm itself
+	// with mode 0666, so only the umask reaches them.
+	syscall.Umask(0o027)
 	if c.record {
 		path, err := dbpath.Resolve(c.db)
 		if err != nil {
