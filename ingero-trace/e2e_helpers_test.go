@@ -225,3 +225,18 @@ func assertSameCounts(t *testing.T, what string, want, got map[string]uint64) {
 		}
 	}
 }
+
+// stopCode sends SIGINT and returns trace's exit code, whatever it is.
+func (tr *tracer) stopCode() int {
+	tr.t.Helper()
+	tr.cmd.Process.Signal(syscall.SIGINT)
+	<-tr.done
+	tr.cmd.Wait()
+	return tr.cmd.ProcessState.ExitCode()
+}
+
+func (tr *tracer) stdoutText() string {
+	tr.mu.Lock()
+	defer tr.mu.Unlock()
+	return tr.stdout.String()
+}

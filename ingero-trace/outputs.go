@@ -25,10 +25,16 @@ type outputs struct {
 	json    *ndjson.Encoder
 	errs    []error
 	failed  map[string]bool
+	// warn, when set, hears at once of an output that stopped, so the
+	// user need not wait for the exit to learn that recording ended.
+	warn io.Writer
+	// paths names the file behind each output, for telling a full disk.
+	paths map[string]string
 }
 
 func (o *outputs) open(c *config, stdout io.Writer, sess event.Session) error {
 	o.failed = map[string]bool{}
+	o.paths = map[string]string{"stream": c.stream}
 	// A recording holds process names and command lines: no one but its
 	// owner and group reads it. SQLite creates the -wal and -shm itself
 	// with mode 0666, so only the umask reaches them.
@@ -46,6 +52,7 @@ func (o *outputs) open(c *config, stdout io.Writer, sess event.Session) error {
 			return fmt.Errorf("opening database: %w", err)
 		}
 		o.db, o.dbPath = w, path
+		o.paths["database"] = path
 		if err := w.BeginSession(sess); err != nil {
 			return fmt.Errorf("recording session: %w", err)
 		}
@@ -89,7 +96,27 @@ func (o *outputs) fail(name string, err error) {
 		return
 	}
 	o.failed[name] = true
+	hint := ""
+	if path := o.paths[name]; path != "" && store.DiskFull(err, path) {
+		err = fmt.Errorf("no space left on device for %s: %w", path, err)
+		hint = "; free space on that disk, or bound the database with --max-db"
+	}
 	o.errs = append(o.errs, fmt.Errorf("%s: %w", name, err))
+	if o.warn != nil {
+		fmt.Fprintf(o.warn, "ingero trace: %s output stopped: %v; tracing and the live view go on%s\n", name, err, hint)
+	}
+}
+
+// watchDB stops recording to the database once a commit failed for a
+// full disk: the Writer would retry it forever, holding the events in
+// memory, and nothing already committed is at risk from stopping.
+func (o *outputs) watchDB() {
+	if o.db == nil || o.failed["database"] {
+		return
+	}
+	if err := o.db.Err(); store.DiskFull(err, o.dbPath) {
+		o.fail("database", err)
+	}
 }
 
 func (o *outputs) events(batch []event.Event) {

@@ -53,6 +53,7 @@ func (t *ticker) tick(now time.Time) {
 	t.sampleHost(now)
 	st := t.account(now)
 	t.status.stats(st)
+	t.out.watchDB()
 	t.out.processes(t.pl.names.flush())
 	if t.n%progressEvery == 0 {
 		t.out.progress(t.sess.ID, st)

@@ -75,7 +75,7 @@ func run(ctx context.Context, c *config, fs *flag.FlagSet, stdio cli.Stdio) erro
 	}
 	start := time.Now()
 	sess := newSession(c, fs, node, host, start, cp.clock.MonoNs)
-	out := &outputs{}
+	out := &outputs{warn: stdio.Err}
 	if err := out.open(c, stdio.Out, sess); err != nil {
 		out.close(sess.ID, time.Now().UnixNano(), event.SessionStats{})
 		return err
