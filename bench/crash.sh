@@ -1,4 +1,4 @@
-#!/bin/sh
+#!/bin/bash
 # kill -9 of `ingero trace` under a stand-in launch storm, RUNS times
 # (default 20), as docs/reliability.md reports. Needs root, eBPF and gcc
 # (the stand-in CUDA libraries); sqlite3 for PRAGMA integrity_check.
@@ -10,7 +10,7 @@
 # Prints one line per kill: the load's rate in its last second, how long
 # before the kill the newest recorded event was (database, stream), and
 # the events that lag stands for (rate x lag).
-set -eu
+set -euo pipefail
 cd "$(dirname "$0")/../ingero-trace"
 INGERO_E2E=1 INGERO_CRASH_RUNS="${RUNS:-20}" go test -count=1 -timeout 30m \
 	-run '^TestKill9KeepsTheRecording$' -v . | tee "${OUT:-/tmp}/crash.log" |

@@ -35,7 +35,7 @@ func TestSoak(t *testing.T) {
 		launch = "8000" // about 100k events/s on the 2-core dev VM
 	}
 	env := []string{"STANDIN_LAUNCH_NS=" + launch, "STANDIN_RUNTIME_NS=0", "STANDIN_KERNEL_NS=0", "STANDIN_KERNEL_BLOCK_NS=0"}
-	load, err := art.Start(ctx, env, "--pattern", "launch-storm", "--duration", d.String())
+	load, err := art.Start(ctx, env, "--pattern", "launch-storm", "--duration", strconv.Itoa(int(d.Seconds()))+"s")
 	if err != nil {
 		t.Fatal(err)
 	}
