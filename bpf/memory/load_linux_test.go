@@ -1,0 +1,44 @@
+package memory
+
+import (
+	"errors"
+	"testing"
+
+	"github.com/cilium/ebpf"
+
+	"ingero.dev/bpf/internal/testenv"
+	"ingero.dev/bpf/shared"
+	"ingero.dev/bpf/sysreq"
+)
+
+// TestLoadAndAttach puts every program through the verifier and attaches
+// all of them.
+func TestLoadAndAttach(t *testing.T) {
+	testenv.RequireBPF(t)
+	if err := sysreq.Prepare(); err != nil {
+		t.Fatal(err)
+	}
+	m, err := shared.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	tr, err := Load(m, Options{RingBytes: 1 << 16})
+	var ve *ebpf.VerifierError
+	if errors.As(err, &ve) {
+		t.Fatalf("%-50v", ve)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	warnings, err := tr.Attach()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(warnings) > 0 {
+		t.Errorf("warnings: %v", warnings)
+	}
+	if err := tr.Close(); err != nil {
+		t.Errorf("closing: %v", err)
+	}
+}
