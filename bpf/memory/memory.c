@@ -208,31 +208,41 @@ int BPF_PROG(page_fault_user, unsigned long address, struct pt_regs *regs, unsig
 }
 
 #define TASK_UNINTERRUPTIBLE_BIT 0x2
+#define TASK_DEAD_BIT 0x80
 
 /* A traced thread leaving the CPU while in a fault either blocks inside it
  * (uninterruptible, the fault's user registers unchanged) or has left it:
- * then the fault is closed. Coming back ends a block. */
+ * then the fault is closed. Coming back ends a block. The thread's entry
+ * is found without the target map: at its last switch-out the process may
+ * already be untracked (sched_process_exit), and its last fault is still
+ * counted then. */
 SEC("tp_btf/sched_switch")
 int BPF_PROG(mem_sched_switch, bool preempt, struct task_struct *prev, struct task_struct *next)
 {
-	__u32 pid = BPF_CORE_READ(prev, tgid), tid = BPF_CORE_READ(prev, pid);
-	struct mem_thread *t;
+	__u32 tid = BPF_CORE_READ(prev, pid);
+	struct mem_thread *t = bpf_map_lookup_elem(&threads, &tid);
 	__u64 now = 0;
+	unsigned int state;
 
-	if (target_of(pid) && (t = bpf_map_lookup_elem(&threads, &tid)) && t->fault_ns) {
-		struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(prev);
+	if (t) {
+		state = BPF_CORE_READ(prev, __state);
+		if (t->fault_ns) {
+			struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(prev);
 
-		if (BPF_CORE_READ(regs, ip) != t->fault_ip || BPF_CORE_READ(regs, sp) != t->fault_sp) {
-			close_fault(t, prev, pid, tid);
-		} else if (!preempt && (BPF_CORE_READ(prev, __state) & TASK_UNINTERRUPTIBLE_BIT) && !t->reclaim_ns &&
-			   !t->compact_ns) {
-			now = bpf_ktime_get_ns();
-			t->off_ns = now;
+			if (BPF_CORE_READ(regs, ip) != t->fault_ip || BPF_CORE_READ(regs, sp) != t->fault_sp ||
+			    (state & TASK_DEAD_BIT)) {
+				close_fault(t, prev, BPF_CORE_READ(prev, tgid), tid);
+			} else if (!preempt && (state & TASK_UNINTERRUPTIBLE_BIT) && !t->reclaim_ns && !t->compact_ns) {
+				now = bpf_ktime_get_ns();
+				t->off_ns = now;
+			}
 		}
+		if (state & TASK_DEAD_BIT)
+			bpf_map_delete_elem(&threads, &tid);
 	}
-	pid = BPF_CORE_READ(next, tgid);
 	tid = BPF_CORE_READ(next, pid);
-	if (target_of(pid) && (t = bpf_map_lookup_elem(&threads, &tid)) && t->off_ns) {
+	t = bpf_map_lookup_elem(&threads, &tid);
+	if (t && t->off_ns) {
 		if (!now)
 			now = bpf_ktime_get_ns();
 		t->blocked_ns += now - t->off_ns;
