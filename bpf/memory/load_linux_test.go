@@ -12,8 +12,14 @@ import (
 )
 
 // TestLoadAndAttach puts every program through the verifier and attaches
-// all of them.
+// all of them, on both ways of telling file faults from swap-ins.
 func TestLoadAndAttach(t *testing.T) {
+	for _, byVMA := range []bool{false, true} {
+		t.Run(map[bool]string{false: "filemap", true: "vma"}[byVMA], func(t *testing.T) { loadAndAttach(t, byVMA) })
+	}
+}
+
+func loadAndAttach(t *testing.T, byVMA bool) {
 	testenv.RequireBPF(t)
 	if err := sysreq.Prepare(); err != nil {
 		t.Fatal(err)
@@ -23,7 +29,7 @@ func TestLoadAndAttach(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer m.Close()
-	tr, err := Load(m, Options{RingBytes: 1 << 16})
+	tr, err := Load(m, Options{RingBytes: 1 << 16, classifyByVMA: byVMA})
 	var ve *ebpf.VerifierError
 	if errors.As(err, &ve) {
 		t.Fatalf("%-50v", ve)

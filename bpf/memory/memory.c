@@ -18,9 +18,10 @@
  * next kernel entry seen: its next fault, or a switch-out whose user
  * registers are no longer the fault's. Whether it was major is what the
  * kernel says: task->maj_flt grew meanwhile (the counts are the kernel's
- * own maj_flt). Its class comes from the mapping of the address at the
- * start: a file mapping (the file was read) or anonymous memory (a swap-in,
- * from a swap device or zswap). Its time is what the thread spent blocked
+ * own maj_flt). Its class is whether it went through filemap_fault (the
+ * mm_filemap_fault tracepoint, Linux 6.10+; before, the mapping of the
+ * address): a file mapping (the file was read) or anonymous or shared
+ * memory (a swap-in, from a swap device or zswap). Its time is what the thread spent blocked
  * (uninterruptible, off the CPU) while still in that fault: the IO wait
  * that makes a major fault slow; the CPU time of a fault (~1 us) is not
  * measured. Reclaim and compaction have begin/end tracepoints and their
@@ -176,6 +177,10 @@ static __always_inline void close_fault(struct mem_thread *t, struct task_struct
 	t->fault_ns = 0;
 }
 
+/* Set at load on kernels without the mm_filemap_fault tracepoint (before
+ * Linux 6.10). */
+const volatile __u32 classify_by_vma = 0;
+
 static long vma_is_file(struct task_struct *task, struct vm_area_struct *vma, void *file)
 {
 	*(__u32 *)file = BPF_CORE_READ(vma, vm_file) != NULL;
@@ -193,9 +198,13 @@ int BPF_PROG(page_fault_user, unsigned long address, struct pt_regs *regs, unsig
 	if (!t)
 		return 0;
 	close_fault(t, task, id >> 32, (__u32)id);
-	/* The mapping, read now: by the fault's end it may be gone. A lookup
-	 * that finds the mmap lock taken counts the fault as anonymous. */
-	bpf_find_vma(task, address, vma_is_file, &file, 0);
+	/* Without mm_filemap_fault the mapping is looked up now (by the
+	 * fault's end it may be gone): with interrupts still off here the
+	 * kernel releases the mmap lock through an irq_work, a self-IPI that
+	 * costs a VM microseconds a fault, hence only as a fallback. A lookup
+	 * that finds the lock taken counts the fault as anonymous. */
+	if (classify_by_vma)
+		bpf_find_vma(task, address, vma_is_file, &file, 0);
 	t->fault_file = file;
 	t->fault_ns = bpf_ktime_get_ns();
 	t->fault_ip = BPF_CORE_READ(regs, ip);
@@ -204,6 +213,19 @@ int BPF_PROG(page_fault_user, unsigned long address, struct pt_regs *regs, unsig
 	t->maj_flt = BPF_CORE_READ(task, maj_flt);
 	t->blocked_ns = 0;
 	t->off_ns = 0;
+	return 0;
+}
+
+/* The open fault went to the page cache of a file (filemap_fault; shmem
+ * has its own fault handler, and its pages come back from swap). */
+SEC("tp_btf/mm_filemap_fault")
+int BPF_PROG(filemap_fault, struct address_space *mapping, unsigned long index)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct mem_thread *t = bpf_map_lookup_elem(&threads, &tid);
+
+	if (t && t->fault_ns)
+		t->fault_file = 1;
 	return 0;
 }
 

@@ -111,10 +111,12 @@ const (
 	memoryProgCompactionEnd      = "compaction_end"
 	memoryProgDirectReclaimBegin = "direct_reclaim_begin"
 	memoryProgDirectReclaimEnd   = "direct_reclaim_end"
+	memoryProgFilemapFault       = "filemap_fault"
 	memoryProgMemSchedSwitch     = "mem_sched_switch"
 	memoryProgMemcgReclaimBegin  = "memcg_reclaim_begin"
 	memoryProgMemcgReclaimEnd    = "memcg_reclaim_end"
 	memoryProgPageFaultUser      = "page_fault_user"
+	memoryVarClassifyByVma       = "classify_by_vma"
 	memoryVarMemRecType          = "mem_rec_type"
 	memoryVarWakeBytes           = "wake_bytes"
 )
@@ -165,6 +167,7 @@ type memoryProgramSpecs struct {
 	CompactionEnd      *ebpf.ProgramSpec `ebpf:"compaction_end"`
 	DirectReclaimBegin *ebpf.ProgramSpec `ebpf:"direct_reclaim_begin"`
 	DirectReclaimEnd   *ebpf.ProgramSpec `ebpf:"direct_reclaim_end"`
+	FilemapFault       *ebpf.ProgramSpec `ebpf:"filemap_fault"`
 	MemSchedSwitch     *ebpf.ProgramSpec `ebpf:"mem_sched_switch"`
 	MemcgReclaimBegin  *ebpf.ProgramSpec `ebpf:"memcg_reclaim_begin"`
 	MemcgReclaimEnd    *ebpf.ProgramSpec `ebpf:"memcg_reclaim_end"`
@@ -190,8 +193,9 @@ type memoryMapSpecs struct {
 //
 // It can be passed ebpf.CollectionSpec.Assign.
 type memoryVariableSpecs struct {
-	MemRecType *ebpf.VariableSpec `ebpf:"mem_rec_type"`
-	WakeBytes  *ebpf.VariableSpec `ebpf:"wake_bytes"`
+	ClassifyByVma *ebpf.VariableSpec `ebpf:"classify_by_vma"`
+	MemRecType    *ebpf.VariableSpec `ebpf:"mem_rec_type"`
+	WakeBytes     *ebpf.VariableSpec `ebpf:"wake_bytes"`
 }
 
 // memoryObjects contains all objects after they have been loaded into the kernel.
@@ -243,8 +247,9 @@ func (m *memoryMaps) Close() error {
 //
 // It can be passed to loadMemoryObjects or ebpf.CollectionSpec.LoadAndAssign.
 type memoryVariables struct {
-	MemRecType *ebpf.Variable `ebpf:"mem_rec_type"`
-	WakeBytes  *ebpf.Variable `ebpf:"wake_bytes"`
+	ClassifyByVma *ebpf.Variable `ebpf:"classify_by_vma"`
+	MemRecType    *ebpf.Variable `ebpf:"mem_rec_type"`
+	WakeBytes     *ebpf.Variable `ebpf:"wake_bytes"`
 }
 
 // memoryPrograms contains all programs after they have been loaded into the kernel.
@@ -255,6 +260,7 @@ type memoryPrograms struct {
 	CompactionEnd      *ebpf.Program `ebpf:"compaction_end"`
 	DirectReclaimBegin *ebpf.Program `ebpf:"direct_reclaim_begin"`
 	DirectReclaimEnd   *ebpf.Program `ebpf:"direct_reclaim_end"`
+	FilemapFault       *ebpf.Program `ebpf:"filemap_fault"`
 	MemSchedSwitch     *ebpf.Program `ebpf:"mem_sched_switch"`
 	MemcgReclaimBegin  *ebpf.Program `ebpf:"memcg_reclaim_begin"`
 	MemcgReclaimEnd    *ebpf.Program `ebpf:"memcg_reclaim_end"`
@@ -267,6 +273,7 @@ func (p *memoryPrograms) Close() error {
 		p.CompactionEnd,
 		p.DirectReclaimBegin,
 		p.DirectReclaimEnd,
+		p.FilemapFault,
 		p.MemSchedSwitch,
 		p.MemcgReclaimBegin,
 		p.MemcgReclaimEnd,

@@ -6,11 +6,13 @@
 package memory
 
 import (
+	"errors"
 	"fmt"
 	"sync"
 	"time"
 
 	"github.com/cilium/ebpf"
+	"github.com/cilium/ebpf/btf"
 	"github.com/cilium/ebpf/link"
 
 	"ingero.dev/bpf/ring"
@@ -33,6 +35,10 @@ type Options struct {
 	Clock ring.Clock
 	// Reader tunes the ring reader.
 	Reader ring.Options
+
+	// classifyByVMA takes the path of kernels without mm_filemap_fault,
+	// for tests.
+	classifyByVMA bool
 }
 
 // Tracer is a loaded memory probe family.
@@ -43,6 +49,8 @@ type Tracer struct {
 	dec    *decoder
 	faults *faultDrain
 	since  time.Time
+	// byFilemap: mm_filemap_fault tells file faults from swap-ins.
+	byFilemap bool
 
 	mu    sync.Mutex
 	links []link.Link
@@ -64,11 +72,23 @@ func Load(m *shared.Maps, opts Options) (*Tracer, error) {
 	if _, err = ring.Configure(spec, memoryMapMemEvents, memoryVarWakeBytes, opts.RingBytes, DefaultRingBytes); err != nil {
 		return nil, err
 	}
+	byFilemap, err := kernelHasTracepoint("mm_filemap_fault")
+	if err != nil {
+		return nil, err
+	}
+	if byFilemap = byFilemap && !opts.classifyByVMA; !byFilemap {
+		// A tp_btf program whose tracepoint the kernel lacks fails the
+		// whole collection: faults are classed by their mapping instead.
+		delete(spec.Programs, memoryProgFilemapFault)
+		if err := spec.Variables[memoryVarClassifyByVma].Set(uint32(1)); err != nil {
+			return nil, fmt.Errorf("configuring memory probes: %w", err)
+		}
+	}
 	coll, err := ebpf.NewCollectionWithOptions(spec, ebpf.CollectionOptions{MapReplacements: m.Replacements()})
 	if err != nil {
 		return nil, fmt.Errorf("loading memory probes: %w", err)
 	}
-	t := &Tracer{coll: coll, maps: m, dec: &decoder{clock: opts.Clock}, since: time.Now()}
+	t := &Tracer{coll: coll, maps: m, byFilemap: byFilemap, dec: &decoder{clock: opts.Clock}, since: time.Now()}
 	t.faults = newFaultDrain(coll.Maps[memoryMapFaultSums], t.dec)
 	ro := opts.Reader
 	ro.Tick, ro.OnTick = opts.Summary, t.tick
@@ -100,7 +120,10 @@ func (t *Tracer) Attach() (warnings []error, err error) {
 	defer t.mu.Unlock()
 	for _, name := range []string{memoryProgPageFaultUser, memoryProgMemSchedSwitch,
 		memoryProgDirectReclaimBegin, memoryProgDirectReclaimEnd, memoryProgMemcgReclaimBegin, memoryProgMemcgReclaimEnd,
-		memoryProgCompactionBegin, memoryProgCompactionEnd} {
+		memoryProgCompactionBegin, memoryProgCompactionEnd, memoryProgFilemapFault} {
+		if name == memoryProgFilemapFault && !t.byFilemap {
+			continue
+		}
 		l, err := link.AttachTracing(link.TracingOptions{Program: t.coll.Programs[name]})
 		if err != nil {
 			return nil, fmt.Errorf("attaching %s: %w", name, err)
@@ -138,4 +161,22 @@ func (t *Tracer) Close() error {
 	err := t.bg.Stop()
 	t.coll.Close()
 	return err
+}
+
+// kernelHasTracepoint reports whether the running kernel's BTF declares
+// the BTF tracepoint name.
+func kernelHasTracepoint(name string) (bool, error) {
+	k, err := btf.LoadKernelSpec()
+	if err != nil {
+		return false, fmt.Errorf("reading kernel BTF: %w", err)
+	}
+	var td *btf.Typedef
+	err = k.TypeByName("btf_trace_"+name, &td)
+	if errors.Is(err, btf.ErrNotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("looking up tracepoint %s in kernel BTF: %w", name, err)
+	}
+	return true, nil
 }
