@@ -17,7 +17,7 @@ func (e *engine) hostEvent(p *proc, ev *event.Event) {
 		}
 	case event.OOMKill:
 		e.oomKill(p, ev)
-	case event.FaultFile, event.SwapIn, event.Reclaim, event.Compaction, event.MemUsage:
+	case event.FaultMinor, event.FaultFile, event.SwapIn, event.Reclaim, event.Compaction, event.MemUsage:
 		if p.selected {
 			p.memEvent(ev)
 		}

@@ -11,13 +11,14 @@ type memStall struct {
 	compactions, compactNs    int64
 	fileFaults, fileNs        int64 // read back from a file mapping
 	swapIns, swapNs           int64 // read back from swap (or zswap)
+	minorNs                   int64 // minor faults that blocked: on a page already being read back, or locked
 	first                     int64 // its first stall
 	worst                     timed // its longest single reclaim or compaction
 }
 
 // ns is the thread's time waiting on memory; the kinds do not overlap
 // (bpf/memory leaves reclaim inside a fault out of the fault's time).
-func (m *memStall) ns() int64 { return m.reclaimNs + m.compactNs + m.fileNs + m.swapNs }
+func (m *memStall) ns() int64 { return m.reclaimNs + m.compactNs + m.fileNs + m.swapNs + m.minorNs }
 
 // procMemory is a process's memory as the memory probes saw it.
 type procMemory struct {
@@ -72,6 +73,11 @@ func (p *proc) memEvent(ev *event.Event) {
 	case event.SwapIn:
 		m.swapIns += int64(min(ev.Args[0], 1<<40))
 		m.swapNs += d
+	case event.FaultMinor:
+		if d == 0 {
+			return
+		}
+		m.minorNs += d
 	default:
 		return
 	}

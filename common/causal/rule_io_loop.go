@@ -21,7 +21,7 @@ func blockedInLoop(v *view, p *proc) *finding {
 	wait := a.ns[ioWait]
 	if m := p.memOf(a.tid); m != nil {
 		// Blocked in major page faults: memory-pressure's, not the disk's.
-		wait = max(wait-m.fileNs-m.swapNs, 0)
+		wait = max(wait-m.fileNs-m.swapNs-m.minorNs, 0)
 	}
 	share := float64(wait) / float64(life)
 	sev, ok := sevAtLeast(share, loopIOMinShare, loopIOHighShare)

@@ -67,6 +67,9 @@ func memoryStalls(v *view, p *proc) *finding {
 	if m.swapIns > 0 {
 		parts = append(parts, fmt.Sprintf("blocked in %s %s from swap %s", fmtCount(m.swapIns), plural(m.swapIns, "swap-in", "swap-ins"), fmtDur(m.swapNs)))
 	}
+	if m.minorNs > 0 {
+		parts = append(parts, fmt.Sprintf("blocked in minor faults %s, on pages another fault or readahead was already bringing back", fmtDur(m.minorNs)))
+	}
 	f.Summary = fmt.Sprintf("%s's training thread waited on host memory %s of its time (%s): reclaim and page faults — memory pressure", p.comm, fmtPct(share), fmtDur(m.ns()))
 	f.RootCause = fmt.Sprintf("%s's training thread (TID %d) spent %s (%s of its %s) waiting on host memory: %s.",
 		p.label(), tid, fmtDur(m.ns()), fmtPct(share), fmtDur(life), strings.Join(parts, "; "))
@@ -93,6 +96,7 @@ func memoryStalls(v *view, p *proc) *finding {
 	e["compactions"], e["compaction_ns"] = m.compactions, m.compactNs
 	e["file_faults"], e["file_fault_ns"] = m.fileFaults, m.fileNs
 	e["swap_ins"], e["swap_in_ns"] = m.swapIns, m.swapNs
+	e["minor_fault_blocked_ns"] = m.minorNs
 	e["rss_max_bytes"], e["swap_max_bytes"] = p.memory.rssMax, p.memory.swapMax
 	return f.done()
 }

@@ -40,11 +40,7 @@ func New(name string, limit int64) (*Group, error) {
 	if err := os.Mkdir(g.Dir, 0o755); err != nil {
 		return nil, fmt.Errorf("making the memory cgroup %s: %w", g.Dir, err)
 	}
-	file, val := "memory.limit_in_bytes", strconv.FormatInt(limit, 10)
-	if g.V2 {
-		file = "memory.max"
-	}
-	if err := os.WriteFile(filepath.Join(g.Dir, file), []byte(val), 0o644); err != nil {
+	if err := os.WriteFile(g.LimitFile(), []byte(strconv.FormatInt(limit, 10)), 0o644); err != nil {
 		os.Remove(g.Dir)
 		return nil, fmt.Errorf("limiting the memory cgroup %s to %d bytes: %w", g.Dir, limit, err)
 	}
@@ -79,6 +75,15 @@ func hasWord(b []byte, w string) bool {
 		}
 	}
 	return false
+}
+
+// LimitFile is the file that holds the group's limit: memory.max (v2) or
+// memory.limit_in_bytes (v1).
+func (g *Group) LimitFile() string {
+	if g.V2 {
+		return filepath.Join(g.Dir, "memory.max")
+	}
+	return filepath.Join(g.Dir, "memory.limit_in_bytes")
 }
 
 // Add moves a process (all its threads) into the group.
