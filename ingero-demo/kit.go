@@ -23,6 +23,12 @@ type kit interface {
 	// readyTimeout bounds how long a workload may take to load its CUDA
 	// libraries (PyTorch takes seconds).
 	readyTimeout() time.Duration
+	// workingSet is what a train-paging workload adds to its argv and env
+	// for a working set of ws bytes: anonymous memory, or a file in
+	// dataDir when set.
+	workingSet(ws int64, dataDir string) (args, env []string)
+	// diskDir is a directory on a disk (not tmpfs) for the run's files.
+	diskDir() string
 }
 
 // role is what a GPU process is in a scenario.
@@ -79,6 +85,12 @@ func (k *standinKit) hog(comm string, cpu int, d time.Duration) []string {
 }
 
 func (k *standinKit) readyTimeout() time.Duration { return 30 * time.Second }
+
+func (k *standinKit) workingSet(ws int64, dataDir string) ([]string, []string) {
+	return nil, []string{fmt.Sprintf("STANDIN_WORKING_SET_BYTES=%d", ws), "STANDIN_DATA_DIR=" + dataDir}
+}
+
+func (k *standinKit) diskDir() string { return k.ckpt }
 
 func ms(d time.Duration) string { return strconv.FormatInt(d.Milliseconds(), 10) + "ms" }
 

@@ -30,6 +30,8 @@ type realRun struct {
 	cotenants map[int]*child
 	hogs      []*child
 	tr        *tracer
+	// memory confines the loop of a scenario with a working set.
+	memory *confinement
 }
 
 func (c *config) runReal(ctx context.Context, k kit, s scenario.Scenario, i, n int) error {
@@ -69,8 +71,21 @@ func (r *realRun) start(ctx context.Context, path string) error {
 	span := r.c.span
 	argv, env := r.k.workload(r.s.Real.Pattern, trainComm, roleTrain, r.cpus.train, span)
 	var err error
+	if ws := r.s.Real.WorkingSet; ws > 0 {
+		if r.memory, err = confine(r.k.diskDir(), ws, r.say); err != nil {
+			return err
+		}
+		a, e := r.k.workingSet(ws, r.memory.dataDir)
+		argv, env = append(argv, a...), append(env, e...)
+	}
 	if r.train, err = startChild(ctx, "the training loop", argv, env, true, r.k.readyTimeout()); err != nil {
 		return err
+	}
+	if r.memory != nil {
+		// Held before its first step: its working set is charged there.
+		if err := r.memory.add(r.train.pid()); err != nil {
+			return err
+		}
 	}
 	pids := []string{strconv.Itoa(r.train.pid())}
 	for i, p := range r.s.Real.Plants {
@@ -189,5 +204,12 @@ func (r *realRun) cleanup() {
 		// SIGINT, as for a run that ended: trace closes the session and
 		// keeps what it recorded (a -d database outlives the demo).
 		r.tr.stop()
+	}
+	if r.memory != nil {
+		// After the loop is gone: swapoff has nothing of it to read back.
+		if err := r.memory.close(); err != nil {
+			fmt.Fprintf(r.say, "ingero demo: cleaning up the contention scenario: %v\n", err)
+		}
+		r.memory = nil
 	}
 }

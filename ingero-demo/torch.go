@@ -44,6 +44,16 @@ func (k *torchKit) hog(comm string, cpu int, d time.Duration) []string {
 	return []string{k.python, k.script, "--pattern", "busy", "--comm", comm, "--cpu", strconv.Itoa(cpu), "--duration", ms(d)}
 }
 
+func (k *torchKit) workingSet(ws int64, dataDir string) ([]string, []string) {
+	args := []string{"--working-set", strconv.FormatInt(ws, 10)}
+	if dataDir != "" {
+		args = append(args, "--data-dir", dataDir)
+	}
+	return args, nil
+}
+
+func (k *torchKit) diskDir() string { return k.ckpt }
+
 // PyTorch takes seconds to import and to set up CUDA.
 func (k *torchKit) readyTimeout() time.Duration { return 3 * time.Minute }
 

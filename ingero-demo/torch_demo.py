@@ -99,7 +99,7 @@ def make_step(torch, pattern, role, ckpt_dir=None):
 
 def main():
     p = argparse.ArgumentParser()
-    p.add_argument("--pattern", required=True, choices=["train", "train-churn", "train-copy", "train-ckpt", "busy"])
+    p.add_argument("--pattern", required=True, choices=["train", "train-churn", "train-copy", "train-ckpt", "train-paging", "busy"])
     p.add_argument("--role", default="train", choices=["train", "share", "steal"])
     p.add_argument("--comm")
     p.add_argument("--cpu", type=int)
@@ -107,6 +107,8 @@ def main():
     p.add_argument("--ready-file")
     p.add_argument("--wait-file")
     p.add_argument("--ckpt-dir")
+    p.add_argument("--working-set", type=int, default=192 * MiB)
+    p.add_argument("--data-dir")
     a = p.parse_args()
     if a.comm:
         set_comm(a.comm)
@@ -124,11 +126,26 @@ def main():
     touch(a.ready_file)
     while a.wait_file and not os.path.exists(a.wait_file):
         time.sleep(0.001)
+    # train-paging's host working set, made only now: the demo moved this
+    # process into a memory cgroup while it waited, and this is charged
+    # there. Every step reads one value per 4 KiB page of it.
+    held = None
+    if a.pattern == "train-paging":
+        if a.data_dir:
+            path = os.path.join(a.data_dir, "dataset")
+            with open(path, "wb") as f:
+                for _ in range(a.working_set // MiB):
+                    f.write(b"\x01" * MiB)  # data, not holes: paging it out and in reads the disk
+            held = torch.from_file(path, shared=True, size=a.working_set // 4, dtype=torch.float32)
+        else:
+            held = torch.ones(a.working_set // 4, dtype=torch.float32)
     end = time.monotonic() + seconds
     steps = 0
     start = time.monotonic()
     while time.monotonic() < end:
         step()
+        if held is not None:
+            float(held[::1024].sum())
         steps += 1
     print(json.dumps({"pattern": a.pattern, "role": a.role, "steps": steps, "seconds": time.monotonic() - start}))
 

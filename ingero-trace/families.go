@@ -4,6 +4,7 @@ import (
 	"ingero.dev/bpf/blockio"
 	"ingero.dev/bpf/cuda"
 	"ingero.dev/bpf/host"
+	"ingero.dev/bpf/memory"
 	"ingero.dev/bpf/ring"
 	"ingero.dev/common/event"
 )
@@ -35,6 +36,7 @@ var families = []familySpec{
 	{"CUDA", loadCUDA},
 	{"host", loadHost},
 	{"block IO", loadBlockIO},
+	{"memory", loadMemory},
 }
 
 // loadCUDA keeps the tracer on cp too: discovery attaches libraries and
@@ -61,4 +63,8 @@ func loadBlockIO(cp *capture, c *config) (family, error) {
 	t, err := blockio.Load(cp.maps, blockio.Options{RingBytes: int(c.ringbufSize), Clock: cp.clock})
 	cp.io = t
 	return t, err
+}
+
+func loadMemory(cp *capture, c *config) (family, error) {
+	return memory.Load(cp.maps, memory.Options{Clock: cp.clock})
 }

@@ -61,6 +61,12 @@
 #define OP_oom_kill 6
 #define OP_mm_page_alloc 7
 #define OP_cpu_contention 8
+#define OP_mm_fault_minor 9
+#define OP_mm_fault_file 10
+#define OP_mm_swap_in 11
+#define OP_mm_reclaim 12
+#define OP_mm_compaction 13
+#define OP_mem_usage 14
 
 /* io */
 #define OP_block_read 1

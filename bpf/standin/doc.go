@@ -24,7 +24,9 @@
 // (plus a synchronous 256 MiB copy from pageable memory), train-input
 // (train after 20 ms of CPU work building the batch: an input-bound loop)
 // and train-ckpt (train, and every second the loop itself writes a 128 MiB
-// checkpoint to $STANDIN_CKPT_DIR and fsyncs it). Their stream and
+// checkpoint to $STANDIN_CKPT_DIR and fsyncs it) and train-paging (train,
+// and a read of every page of a 64 MiB working set: a file memory-mapped
+// from $STANDIN_DATA_DIR, or anonymous memory). Their stream and
 // buffers are made once per process, on the first step. With
 // STANDIN_DEVICE_FILE (Config.DeviceFile) processes share one simulated GPU,
 // so a second job's kernels delay the first one's syncs.

@@ -175,6 +175,7 @@ var patternCases = []patternCase{
 		once:    trainOnce,
 	},
 	{pattern: "train-input", env: []string{"STANDIN_INPUT_NS=1000000"}, calls: trainCalls, bytes: trainBytes, kinds: trainKinds, once: trainOnce},
+	{pattern: "train-paging", env: []string{"STANDIN_WORKING_SET_BYTES=1048576"}, calls: trainCalls, bytes: trainBytes, kinds: trainKinds, once: trainOnce},
 	{pattern: "train-ckpt", env: []string{"STANDIN_CKPT_PERIOD_NS=1", "STANDIN_CKPT_BYTES=1048576"}, calls: trainCalls, bytes: trainBytes, kinds: trainKinds, once: trainOnce},
 	{
 		pattern: "train-copy",

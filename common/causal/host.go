@@ -17,6 +17,10 @@ func (e *engine) hostEvent(p *proc, ev *event.Event) {
 		}
 	case event.OOMKill:
 		e.oomKill(p, ev)
+	case event.FaultMinor, event.FaultFile, event.SwapIn, event.Reclaim, event.Compaction, event.MemUsage:
+		if p.selected {
+			p.memEvent(ev)
+		}
 	case event.ProcessExit:
 		if p.selected {
 			p.exitNs = ev.TimeNs

@@ -43,8 +43,9 @@ type proc struct {
 	threads    map[uint32]*account // the wall-time account of each thread
 	threadList []*account
 	lastThread *account
-	untracked  int64 // events of threads past maxThreads
-	exitNs     int64 // process_exit, 0 when not seen
+	untracked  int64       // events of threads past maxThreads
+	exitNs     int64       // process_exit, 0 when not seen
+	memory     *procMemory // the memory probes' stalls and usage, nil without
 }
 
 const numSources = 10

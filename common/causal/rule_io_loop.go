@@ -18,7 +18,12 @@ func blockedInLoop(v *view, p *proc) *finding {
 		return nil
 	}
 	life := a.life()
-	share := float64(a.ns[ioWait]) / float64(life)
+	wait := a.ns[ioWait]
+	if m := p.memOf(a.tid); m != nil {
+		// Blocked in major page faults: memory-pressure's, not the disk's.
+		wait = max(wait-m.fileNs-m.swapNs-m.minorNs, 0)
+	}
+	share := float64(wait) / float64(life)
 	sev, ok := sevAtLeast(share, loopIOMinShare, loopIOHighShare)
 	if !ok {
 		return nil
@@ -48,19 +53,19 @@ func blockedInLoop(v *view, p *proc) *finding {
 		}
 		own += ")"
 	}
-	f.Summary = fmt.Sprintf("%s blocked in IO %s of its time between CUDA calls (%s) — block IO in the training loop", p.comm, fmtPct(share), fmtDur(a.ns[ioWait]))
+	f.Summary = fmt.Sprintf("%s blocked in IO %s of its time between CUDA calls (%s) — block IO in the training loop", p.comm, fmtPct(share), fmtDur(wait))
 	f.RootCause = fmt.Sprintf("%s's launching thread (TID %d) spent %s (%s of its %s) blocked uninterruptibly (D state) between its CUDA calls, the GPU idle for %s of it: %s. "+
 		"The loop itself waits on the disk, so no CUDA call is slower but every step that writes is.",
-		p.label(), a.tid, fmtDur(a.ns[ioWait]), fmtPct(share), fmtDur(life), fmtDur(a.idle[ioWait]), own)
+		p.label(), a.tid, fmtDur(wait), fmtPct(share), fmtDur(life), fmtDur(a.idle[ioWait]), own)
 	f.Fix = "Take the writes off the training thread: save checkpoints asynchronously (torch.distributed.checkpoint.async_save, or copy the state to CPU and write it " +
 		"from a background thread or process), checkpoint less often, and write to a fast local disk (NVMe) or /dev/shm and copy out later; avoid an fsync per step."
 	if io.requests > 0 {
 		f.add(io.first, event.SourceIO.Layer(), fmt.Sprintf("%s submits its own block IO: %s requests, %s", p.comm, fmtCount(io.requests), strings.Join(did, ", ")))
 	}
-	f.add(a.at, event.SourceHost.Layer(), fmt.Sprintf("%s blocked in D state %s between CUDA calls in all", p.comm, fmtDur(a.ns[ioWait])))
+	f.add(a.at, event.SourceHost.Layer(), fmt.Sprintf("%s blocked in D state %s between CUDA calls in all", p.comm, fmtDur(wait)))
 	f.Evidence["pid"], f.Evidence["comm"], f.Evidence["tid"] = p.pid, p.comm, a.tid
 	f.Evidence["between_calls"] = true
-	f.Evidence["io_wait_ns"] = a.ns[ioWait]
+	f.Evidence["io_wait_ns"] = wait
 	f.Evidence["io_wait_share"] = round4(share)
 	f.Evidence["gpu_idle_io_wait_ns"] = a.idle[ioWait]
 	f.Evidence["life_ns"] = life

@@ -7,9 +7,14 @@ import (
 	"ingero.dev/common/event"
 )
 
-// ruleMemoryPressure: an op's calls were slower while host memory was
-// under pressure (memory nearly full, or swap growing).
+// ruleMemoryPressure: the training thread stalled on host memory (the
+// memory probes' reclaim and fault time), or else an op's calls were
+// slower while host memory was under pressure (memory nearly full, or
+// swap growing).
 func ruleMemoryPressure(v *view, p *proc) []*finding {
+	if f := memoryStalls(v, p); f != nil {
+		return []*finding{f}
+	}
 	h := v.e.hosts[p.node]
 	if h == nil || h.pressureUntil(p.gpuLast) < pressureMinNs {
 		return nil

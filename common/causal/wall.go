@@ -60,6 +60,7 @@ func (a *account) life() int64 { return max(a.wall()-a.ns[exited], 1) }
 // block-io in the loop read the same idle time from the account: one
 // cause, named once, the most specific way.
 func standDown(fs []*finding) []*finding {
+	memoryOutranksLoopWork(fs)
 	specific := slices.ContainsFunc(fs, func(f *finding) bool {
 		return f.Rule == "host-bound" || f.Rule == "block-io" && f.Evidence["between_calls"] == true
 	})

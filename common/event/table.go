@@ -71,6 +71,12 @@ const (
 	OOMKill
 	PageAlloc
 	CPUContention
+	FaultMinor
+	FaultFile
+	SwapIn
+	Reclaim
+	Compaction
+	MemUsage
 )
 
 // IO, TCP and net ops.
@@ -152,6 +158,12 @@ var opTable = []OpInfo{
 	{SourceHost, OOMKill, "oom_kill", ClassMemory, "OOM killer chose a victim; peer = victim; args: rss pages, total_vm pages, oom_score_adj"},
 	{SourceHost, PageAlloc, "mm_page_alloc", ClassMemory, "page allocations; args: bytes"},
 	{SourceHost, CPUContention, "cpu_contention", ClassSched, "per-second summary of another task on a traced CPU; peer = that task; duration = its on-CPU time; args: cpu, switches"},
+	{SourceHost, FaultMinor, "mm_fault_minor", ClassMemory, "per-second summary of a traced thread's minor page faults; duration = time in them (reclaim and compaction inside left out); args: faults, slowest fault since tracing began (ns), write faults, instruction fetches"},
+	{SourceHost, FaultFile, "mm_fault_file", ClassMemory, "per-second summary of a traced thread's major page faults on file mappings (the file was read); duration = time in them (reclaim and compaction inside left out); args: faults, slowest fault since tracing began (ns), write faults, instruction fetches"},
+	{SourceHost, SwapIn, "mm_swap_in", ClassMemory, "per-second summary of a traced thread's major page faults on anonymous memory (swap-ins, zswap included); duration = time in them (reclaim and compaction inside left out); args: faults, slowest fault since tracing began (ns), write faults, instruction fetches"},
+	{SourceHost, Reclaim, "mm_reclaim", ClassMemory, "a traced thread reclaimed memory before it could allocate; duration = the stall; args: kind (1 direct: the host is short, 2 cgroup: its cgroup is at its limit), pages reclaimed, allocation order"},
+	{SourceHost, Compaction, "mm_compaction", ClassMemory, "a traced thread compacted memory before it could allocate; duration = the stall; args: allocation order, compaction status"},
+	{SourceHost, MemUsage, "mem_usage", ClassMemory, "per-second memory of a traced process (/proc/PID/status); args: resident bytes, swapped-out bytes, anonymous resident bytes"},
 
 	{SourceIO, BlockRead, "block_read", ClassIO, "block read; args: bytes, sector (512 B, of the whole disk), device (dev_t: major<<20|minor)"},
 	{SourceIO, BlockWrite, "block_write", ClassIO, "block write; args: bytes, sector (512 B, of the whole disk), device (dev_t: major<<20|minor)"},

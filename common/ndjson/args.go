@@ -55,6 +55,7 @@ var (
 	blockIOArgs = argSpec{bytesArg, {"sector", kindNum}, device}
 	collArgs    = argSpec{bytesArg, comm, stream}
 	p2pArgs     = argSpec{bytesArg, comm, {"peer", kindNum}}
+	faultArgs   = argSpec{{"faults", kindNum}, {"max_ns", kindNum}, {"writes", kindNum}, {"fetches", kindNum}}
 )
 
 // opArgs is keyed by op name; a test makes sure every registered op has an
@@ -105,6 +106,12 @@ var opArgs = map[string]argSpec{
 	"oom_kill":       {{"pages", kindNum}},
 	"mm_page_alloc":  {bytesArg},
 	"cpu_contention": {cpu, {"switches", kindNum}},
+	"mm_fault_minor": faultArgs,
+	"mm_fault_file":  faultArgs,
+	"mm_swap_in":     faultArgs,
+	"mm_reclaim":     {{"kind", kindNum}, {"pages", kindNum}, {"order", kindInt}},
+	"mm_compaction":  {{"order", kindInt}, {"status", kindInt}},
+	"mem_usage":      {{"rss_bytes", kindNum}, {"swap_bytes", kindNum}, {"anon_bytes", kindNum}},
 
 	"block_read":    blockIOArgs,
 	"block_write":   blockIOArgs,

@@ -5,6 +5,7 @@
 #include "tools.h"
 
 #include <pthread.h>
+#include <sys/mman.h>
 
 #include "workload.h"
 
@@ -524,6 +525,64 @@ static void train_checkpoint(void)
 	close(fd);
 }
 
+/* A step that also walks a working set, as a loop over a dataset held in
+ * host memory does: one read of every 4 KiB page of STANDIN_WORKING_SET_BYTES
+ * (default 64 MiB). With $STANDIN_DATA_DIR the set is a file there (written
+ * once, then memory-mapped: np.memmap), else anonymous memory (written
+ * once). Under a cgroup memory limit below the set, every step faults its
+ * pages back in (from the file, or from swap) after the kernel reclaimed
+ * them. The CUDA calls are train's. */
+static struct {
+	pthread_once_t once;
+	volatile unsigned char *set;
+	size_t bytes;
+} paging_state = {.once = PTHREAD_ONCE_INIT};
+
+static void paging_setup(void)
+{
+	const char *dir = getenv("STANDIN_DATA_DIR");
+	size_t bytes = (size_t)env_u64("STANDIN_WORKING_SET_BYTES", 64 * MiB), chunk = 1 * MiB;
+	char path[4096], *buf;
+	void *set;
+
+	paging_state.bytes = bytes;
+	if (!dir || !*dir) {
+		set = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (set == MAP_FAILED)
+			die("workload: %s", "mapping the working set");
+		for (size_t i = 0; i < bytes; i += 4096)
+			((unsigned char *)set)[i] = (unsigned char)(i >> 12 | 1);
+		paging_state.set = set;
+		return;
+	}
+	snprintf(path, sizeof(path), "%s/dataset", dir);
+	int fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0644);
+	if (fd < 0 || !(buf = malloc(chunk)))
+		die("workload: cannot write the dataset %s", path);
+	memset(buf, 7, chunk);
+	for (size_t done = 0; done < bytes; done += chunk)
+		if (write(fd, buf, bytes - done < chunk ? bytes - done : chunk) <= 0)
+			die("workload: writing the dataset %s", path);
+	free(buf);
+	set = mmap(NULL, bytes, PROT_READ, MAP_SHARED, fd, 0);
+	if (set == MAP_FAILED)
+		die("workload: mapping the dataset %s", path);
+	close(fd);
+	paging_state.set = set;
+}
+
+static void train_paging(void)
+{
+	unsigned sum = 0;
+
+	pthread_once(&paging_state.once, paging_setup);
+	train();
+	for (size_t i = 0; i < paging_state.bytes; i += 4096)
+		sum += paging_state.set[i];
+	if (sum == 1)
+		die("workload: %s", "impossible sum");
+}
+
 static const struct {
 	const char *name;
 	pattern_fn fn;
@@ -541,6 +600,7 @@ static const struct {
 	{"train-copy", train_copy},
 	{"train-input", train_input_bound},
 	{"train-ckpt", train_checkpoint},
+	{"train-paging", train_paging},
 };
 
 pattern_fn pattern_lookup(const char *name)

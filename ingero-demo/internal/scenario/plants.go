@@ -36,10 +36,12 @@ var scenarios = []Scenario{
 	},
 	{
 		Name:        "contention",
-		Description: "host memory runs out: the box swaps and every sync waits on page faults",
-		Rule:        "memory-pressure", Culprit: "swap",
+		Description: "the loop's memory runs out: it swaps, and every step waits on reclaim and page faults",
+		Rule:        "memory-pressure", Culprit: "memory pressure",
 		plant: swapStorm,
-		Real:  Real{Synthetic: "filling this host's memory for real would push its other work into swap"},
+		// The loop alone is confined (a cgroup memory.max below its
+		// working set): the host's other work never swaps for it.
+		Real: Real{Pattern: PatternPaging, WorkingSet: 96 << 20},
 	},
 	{
 		Name:        "cold-start",

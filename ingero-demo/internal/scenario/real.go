@@ -9,6 +9,11 @@ type Real struct {
 	// Synthetic, when set, says why the scenario is generated even when
 	// real tracing is possible.
 	Synthetic string
+	// WorkingSet, when set, is host memory the loop allocates once its
+	// trace is attached and touches every step; the loop runs in a memory
+	// cgroup of its own whose memory.max lets a third of it stay resident,
+	// with swap to page the rest to (see ingero-demo's memory.go).
+	WorkingSet int64
 }
 
 // PlantKind is what a plant is.
@@ -33,8 +38,9 @@ type Plant struct {
 
 // Patterns of the training loop.
 const (
-	PatternTrain = "train"       // copy in, 48 launches (every 6th through the driver), sync
-	PatternChurn = "train-churn" // and 6 allocations freed again each step
-	PatternCopy  = "train-copy"  // and a 256 MiB pageable host-to-device copy each step
-	PatternCkpt  = "train-ckpt"  // and every second a 128 MiB checkpoint written and fsynced by the loop itself
+	PatternTrain  = "train"        // copy in, 48 launches (every 6th through the driver), sync
+	PatternChurn  = "train-churn"  // and 6 allocations freed again each step
+	PatternCopy   = "train-copy"   // and a 256 MiB pageable host-to-device copy each step
+	PatternCkpt   = "train-ckpt"   // and every second a 128 MiB checkpoint written and fsynced by the loop itself
+	PatternPaging = "train-paging" // and a read of every page of a host working set (Real.WorkingSet)
 )
