@@ -53,6 +53,7 @@ void direct_open(void)
 	RESOLVE(cuMemcpyDtoDAsync_v2)
 	RESOLVE(cuStreamSynchronize)
 	RESOLVE(cuCtxSynchronize)
+	RESOLVE(cuGraphLaunch)
 #undef RESOLVE
 }
 

@@ -40,6 +40,7 @@ cudaError_t cudaEventDestroy(cudaEvent_t event);
 cudaError_t cudaStreamBeginCapture(cudaStream_t stream, int mode);
 cudaError_t cudaStreamEndCapture(cudaStream_t stream, cudaGraph_t *pGraph);
 cudaError_t cudaGraphInstantiate(cudaGraphExec_t *pGraphExec, cudaGraph_t graph, unsigned long long flags);
+cudaError_t cudaGraphInstantiateWithFlags(cudaGraphExec_t *pGraphExec, cudaGraph_t graph, unsigned long long flags);
 cudaError_t cudaGraphLaunch(cudaGraphExec_t graphExec, cudaStream_t stream);
 cudaError_t cudaGraphDestroy(cudaGraph_t graph);
 cudaError_t cudaGraphExecDestroy(cudaGraphExec_t graphExec);
@@ -67,6 +68,7 @@ struct direct_driver {
 	CUresult (*cuMemcpyDtoDAsync_v2)(CUdeviceptr, CUdeviceptr, size_t, CUstream);
 	CUresult (*cuStreamSynchronize)(CUstream);
 	CUresult (*cuCtxSynchronize)(void);
+	CUresult (*cuGraphLaunch)(cudaGraphExec_t, CUstream);
 };
 
 extern struct direct_driver direct;
@@ -98,6 +100,7 @@ void direct_open(void);
 	X(cudaStreamBeginCapture)  \
 	X(cudaStreamEndCapture)    \
 	X(cudaGraphInstantiate)    \
+	X(cudaGraphInstantiateWithFlags) \
 	X(cudaGraphLaunch)         \
 	X(cudaGraphDestroy)        \
 	X(cudaGraphExecDestroy)    \
@@ -117,7 +120,8 @@ void direct_open(void);
 	X(cuMemcpyDtoHAsync_v2)    \
 	X(cuMemcpyDtoDAsync_v2)    \
 	X(cuStreamSynchronize)     \
-	X(cuCtxSynchronize)
+	X(cuCtxSynchronize)        \
+	X(cuGraphLaunch)
 
 enum fn {
 #define FN_ENUM(name) FN_##name,
