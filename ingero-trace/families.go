@@ -4,6 +4,7 @@ import (
 	"ingero.dev/bpf/blockio"
 	"ingero.dev/bpf/cuda"
 	"ingero.dev/bpf/host"
+	"ingero.dev/bpf/nccl"
 	"ingero.dev/bpf/ring"
 	"ingero.dev/common/event"
 )
@@ -35,6 +36,7 @@ var families = []familySpec{
 	{"CUDA", loadCUDA},
 	{"host", loadHost},
 	{"block IO", loadBlockIO},
+	{"NCCL", loadNCCL},
 }
 
 // loadCUDA keeps the tracer on cp too: discovery attaches libraries and
@@ -60,5 +62,13 @@ func loadHost(cp *capture, c *config) (family, error) {
 func loadBlockIO(cp *capture, c *config) (family, error) {
 	t, err := blockio.Load(cp.maps, blockio.Options{RingBytes: int(c.ringbufSize), Clock: cp.clock})
 	cp.io = t
+	return t, err
+}
+
+// loadNCCL keeps the tracer on cp: discovery attaches libnccl files to it.
+// Return probes (durations) go where the CUDA family's go system-wide.
+func loadNCCL(cp *capture, c *config) (family, error) {
+	t, err := nccl.Load(cp.maps, nccl.Options{Returns: !cp.perProc, Clock: cp.clock})
+	cp.nccl = t
 	return t, err
 }

@@ -72,3 +72,17 @@ func versionScript(node string, syms []string) []byte {
 	}
 	return append(b, "\tlocal: *;\n};\n"...)
 }
+
+// NCCLSymbols is what the stand-in libnccl.so.2 exports, unversioned.
+var NCCLSymbols = []string{
+	"ncclAllGather",
+	"ncclAllReduce",
+	"ncclBroadcast",
+	"ncclCommDestroy",
+	"ncclCommInitRank",
+	"ncclGetUniqueId",
+	"ncclGetVersion",
+	"ncclRecv",
+	"ncclReduceScatter",
+	"ncclSend",
+}

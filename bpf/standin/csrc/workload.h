@@ -74,6 +74,20 @@ struct direct_driver {
 extern struct direct_driver direct;
 void direct_open(void);
 
+/* libnccl.so.2, dlopen'ed by the nccl-ranks pattern (workload_nccl.c). */
+struct nccl_unique_id {
+	char internal[128];
+};
+struct nccl_api {
+	int (*ncclGetUniqueId)(struct nccl_unique_id *);
+	int (*ncclCommInitRank)(void **, int, struct nccl_unique_id, int);
+	int (*ncclAllReduce)(const void *, void *, size_t, int, int, void *, void *);
+	int (*ncclCommDestroy)(void *);
+};
+extern struct nccl_api nccl;
+void nccl_open(void);
+void nccl_ranks(void);
+
 #define WORKLOAD_FUNCS(X)          \
 	X(cudaMalloc)              \
 	X(cudaMallocManaged)       \
@@ -121,7 +135,10 @@ void direct_open(void);
 	X(cuMemcpyDtoDAsync_v2)    \
 	X(cuStreamSynchronize)     \
 	X(cuCtxSynchronize)        \
-	X(cuGraphLaunch)
+	X(cuGraphLaunch)           \
+	X(ncclCommInitRank)        \
+	X(ncclAllReduce)           \
+	X(ncclCommDestroy)
 
 enum fn {
 #define FN_ENUM(name) FN_##name,
@@ -172,6 +189,15 @@ static inline uint64_t thread_cpu_ns(void)
 	({                                                                      \
 		uint64_t t0_ = now_ns(), c0_ = thread_cpu_ns();                 \
 		int rc_ = direct.name(__VA_ARGS__);                             \
+		uint64_t c1_ = thread_cpu_ns();                                 \
+		rec_call(FN_##name, now_ns() - t0_, c1_ - c0_, rc_);            \
+		rc_;                                                            \
+	})
+
+#define NCALL(name, ...)                                                        \
+	({                                                                      \
+		uint64_t t0_ = now_ns(), c0_ = thread_cpu_ns();                 \
+		int rc_ = nccl.name(__VA_ARGS__);                               \
 		uint64_t c1_ = thread_cpu_ns();                                 \
 		rec_call(FN_##name, now_ns() - t0_, c1_ - c0_, rc_);            \
 		rc_;                                                            \

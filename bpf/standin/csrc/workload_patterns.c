@@ -609,6 +609,7 @@ static const struct {
 	{"sync-heavy", sync_heavy},
 	{"graph", graph},
 	{"graph-life", graph_life},
+	{"nccl-ranks", nccl_ranks},
 	{"coverage", coverage},
 	{"train", train},
 	{"train-churn", train_churn},
