@@ -162,18 +162,18 @@ static __always_inline void emit(__u64 t0, __u64 dur, __u8 op, __u16 flags, cons
 /* Emits now, or remembers the call for the return probe. A call made
  * inside another traced NCCL call (below its entry stack) is not one the
  * application made, and stays quiet. */
-static __always_inline int record(struct pt_regs *ctx, __u8 op, const __u64 *a)
+static __always_inline int record(__u64 sp, __u8 op, const __u64 *a)
 {
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 	struct nccl_call *c = bpf_map_lookup_elem(&nccl_calls, &tid);
 
-	if (c && c->active && ctx->sp < c->sp0)
+	if (c && c->active && sp < c->sp0)
 		return 0;
 	if (!with_returns) {
 		emit(bpf_ktime_get_ns(), 0, op, REC_ENTRY_ONLY, a, 0);
 		return 0;
 	}
-	struct nccl_call n = { .t0 = bpf_ktime_get_ns(), .sp0 = ctx->sp, .op = op, .active = 1 };
+	struct nccl_call n = { .t0 = bpf_ktime_get_ns(), .sp0 = sp, .op = op, .active = 1 };
 
 	n.args[0] = a[0];
 	n.args[1] = a[1];
@@ -195,7 +195,11 @@ int nccl_enter(struct pt_regs *ctx)
 	struct comm_info *ci, none = {};
 	__u64 stk[2] = {}, comm = 0, bytes = 0, third = 0;
 	__u8 op = (__u8)bpf_get_attach_cookie(ctx);
+	/* Read every register once, up front: the verifier refuses a ctx
+	 * pointer the compiler offsets once and shares between cases. */
+	__u64 di = ctx->di, si = ctx->si, dx = ctx->dx, cx = ctx->cx, r8 = ctx->r8, r9 = ctx->r9, sp = ctx->sp;
 
+	asm volatile("" ::: "memory");
 	if (!t)
 		return 0;
 	resolve_pending(tid, tgid);
@@ -205,51 +209,51 @@ int nccl_enter(struct pt_regs *ctx)
 		__u64 w[17] = {};
 		struct pending_init p = {};
 
-		if (bpf_probe_read_user(w, sizeof(w), (void *)ctx->sp))
+		if (bpf_probe_read_user(w, sizeof(w), (void *)sp))
 			count(&errors, ERR_READ_USER);
-		p.commp = ctx->di;
+		p.commp = di;
 		p.info.hash = id_hash(&w[1]);
-		p.info.nranks = (__u32)ctx->si;
-		p.info.rank = (__u32)ctx->dx;
+		p.info.nranks = (__u32)si;
+		p.info.rank = (__u32)dx;
 		bpf_map_update_elem(&nccl_pending, &tid, &p, BPF_ANY);
 		__u64 a[4] = { p.info.nranks, p.info.rank, p.info.hash, 0 };
-		return record(ctx, op, a);
+		return record(sp, op, a);
 	}
 	case OP_ncclCommDestroy: {
-		struct comm_key k = { .tgid = tgid, .comm = ctx->di };
+		struct comm_key k = { .tgid = tgid, .comm = di };
 
 		ci = bpf_map_lookup_elem(&nccl_comms, &k);
 		if (!ci)
 			ci = &none;
-		__u64 a[4] = { ctx->di, ci->hash, 0, ci->rank | (__u64)ci->nranks << 32 };
+		__u64 a[4] = { di, ci->hash, 0, ci->rank | (__u64)ci->nranks << 32 };
 		bpf_map_delete_elem(&nccl_comms, &k);
-		return record(ctx, op, a);
+		return record(sp, op, a);
 	}
 	case OP_ncclAllReduce: /* (send, recv, count, dtype, redop, comm, stream) */
 	case OP_ncclReduceScatter:
 	case OP_ncclBroadcast: /* (send, recv, count, dtype, root, comm, stream) */
-		if (bpf_probe_read_user(stk, sizeof(stk), (void *)ctx->sp))
+		if (bpf_probe_read_user(stk, sizeof(stk), (void *)sp))
 			count(&errors, ERR_READ_USER);
-		bytes = ctx->dx * dtype_size(ctx->cx);
-		comm = ctx->r9;
+		bytes = dx * dtype_size(cx);
+		comm = r9;
 		third = stk[1];
 		break;
 	case OP_ncclAllGather: /* (send, recv, sendcount, dtype, comm, stream) */
-		bytes = ctx->dx * dtype_size(ctx->cx);
-		comm = ctx->r8;
-		third = ctx->r9;
+		bytes = dx * dtype_size(cx);
+		comm = r8;
+		third = r9;
 		break;
 	case OP_ncclSend: /* (buf, count, dtype, peer, comm, stream) */
 	case OP_ncclRecv:
-		bytes = ctx->si * dtype_size(ctx->dx);
-		comm = ctx->r8;
-		third = (__u32)ctx->cx;
+		bytes = si * dtype_size(dx);
+		comm = r8;
+		third = (__u32)cx;
 		break;
 	case OP_ncclBroadcast | 0x80: /* ncclBcast(buf, count, dtype, root, comm, stream) */
 		op = OP_ncclBroadcast;
-		bytes = ctx->si * dtype_size(ctx->dx);
-		comm = ctx->r8;
-		third = ctx->r9;
+		bytes = si * dtype_size(dx);
+		comm = r8;
+		third = r9;
 		break;
 	default:
 		return 0;
@@ -258,7 +262,7 @@ int nccl_enter(struct pt_regs *ctx)
 	if (!ci)
 		ci = &none;
 	__u64 a[4] = { bytes, ci->hash, third, ci->rank | (__u64)ci->nranks << 32 };
-	return record(ctx, op, a);
+	return record(sp, op, a);
 }
 
 SEC("uretprobe.multi")
