@@ -5,6 +5,7 @@ import (
 	"ingero.dev/bpf/cuda"
 	"ingero.dev/bpf/host"
 	"ingero.dev/bpf/nccl"
+	netprobes "ingero.dev/bpf/net"
 	"ingero.dev/bpf/ring"
 	"ingero.dev/common/event"
 )
@@ -37,6 +38,7 @@ var families = []familySpec{
 	{"host", loadHost},
 	{"block IO", loadBlockIO},
 	{"NCCL", loadNCCL},
+	{"network", loadNet},
 }
 
 // loadCUDA keeps the tracer on cp too: discovery attaches libraries and
@@ -71,4 +73,8 @@ func loadNCCL(cp *capture, c *config) (family, error) {
 	t, err := nccl.Load(cp.maps, nccl.Options{Returns: !cp.perProc, Clock: cp.clock})
 	cp.nccl = t
 	return t, err
+}
+
+func loadNet(cp *capture, c *config) (family, error) {
+	return netprobes.Load(cp.maps, netprobes.Options{RingBytes: int(c.ringbufSize), Clock: cp.clock})
 }
