@@ -160,10 +160,10 @@ var opTable = []OpInfo{
 	{SourceIO, BlockDiscard, "block_discard", ClassIO, "block discard; args: bytes, sector (512 B, of the whole disk), device (dev_t: major<<20|minor)"},
 	{SourceIO, BlockFlush, "block_flush", ClassIO, "block flush; args: device (dev_t: major<<20|minor)"},
 
-	{SourceTCP, TCPRetransmit, "tcp_retransmit", ClassNet, "TCP retransmission; args: saddr, daddr, sport<<16|dport"},
+	{SourceTCP, TCPRetransmit, "tcp_retransmit", ClassNet, "TCP retransmission, host-wide (the PID is whichever task the CPU ran); args: saddr, daddr (IPv4 in network byte order, 0 for IPv6), sport<<16|dport, address family"},
 
-	{SourceNet, NetSend, "net_send", ClassNet, "socket send; args: fd, bytes"},
-	{SourceNet, NetRecv, "net_recv", ClassNet, "socket receive; args: fd, bytes"},
+	{SourceNet, NetSend, "net_send", ClassNet, "sendto/sendmsg of a traced process; duration = the system call; args: fd, bytes"},
+	{SourceNet, NetRecv, "net_recv", ClassNet, "recvfrom/recvmsg of a traced process; duration = the system call; args: fd, bytes"},
 
 	{SourceNCCL, NCCLAllReduce, "ncclAllReduce", ClassCollective, "all-reduce; args: bytes, comm hash, stream, rank | nranks<<32"},
 	{SourceNCCL, NCCLAllGather, "ncclAllGather", ClassCollective, "all-gather; args: bytes, comm hash, stream, rank | nranks<<32"},

@@ -115,7 +115,7 @@ var opArgs = map[string]argSpec{
 	"block_discard": blockIOArgs,
 	"block_flush":   {device},
 
-	"tcp_retransmit": {{"saddr", kindNum}, {"daddr", kindNum}, {"ports", kindPorts}},
+	"tcp_retransmit": {{"saddr", kindNum}, {"daddr", kindNum}, {"ports", kindPorts}, {"family", kindNum}},
 
 	"net_send": {{"fd", kindNum}, bytesArg},
 	"net_recv": {{"fd", kindNum}, bytesArg},
