@@ -98,3 +98,30 @@ func TestBarrierWaitNamesTheStraggler(t *testing.T) {
 	}
 	wantNoChain(t, analyze(t, evs, nil), "nccl-barrier-wait")
 }
+
+// Graph launches that a CPU hog kept off the CPU take 5 ms instead of
+// 10 µs: graph-launch-cpu-contention names the hog.
+func TestGraphLaunchUnderCPUContention(t *testing.T) {
+	t0 := genEpoch.UnixNano()
+	var evs []event.Event
+	at := t0
+	for i := range 200 {
+		d := int64(10_000)
+		if i%10 == 0 {
+			d = 5_000_000
+		}
+		ev := event.Event{TimeNs: at, PID: 100, TID: 100, Comm: "train", Source: event.SourceGraph, Op: event.GraphLaunch, DurNs: d, GPU: -1}
+		ev.Args = [4]uint64{0xe1, 0x5000}
+		evs = append(evs, ev)
+		if d > 10_000 {
+			evs = append(evs, event.Event{TimeNs: at + 50_000, PID: 100, TID: 100, Comm: "train", Source: event.SourceHost,
+				Op: event.SchedSwitch, DurNs: d - 100_000, Args: [4]uint64{3, 1, 3}, PeerPID: 999, PeerComm: "hog", GPU: -1})
+		}
+		at += d + 1_000_000
+	}
+	rep := analyze(t, evs, nil)
+	c := wantChain(t, rep, "graph-launch-cpu-contention", event.SeverityMedium, "hog (PID 999)")
+	if c.Evidence["preempted_launches"] != int64(20) {
+		t.Errorf("preempted launches %v, want 20", c.Evidence["preempted_launches"])
+	}
+}
