@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -27,6 +28,17 @@ func TestGraphLifecycleRecordedAndExplained(t *testing.T) {
 	env := []string{"STANDIN_GRAPH_NS=20000000"}
 	c := runTraced(t, tr, art, env, "--pattern", "graph-life", "--iterations", "1")
 	tr.stop()
+	// The live view's last frame (plain: stdout is no terminal) has the
+	// graph section filled.
+	tr.mu.Lock()
+	view := tr.stdout.String()
+	tr.mu.Unlock()
+	frame := view[max(strings.LastIndex(view, "--- ingero trace"), 0):]
+	for _, op := range []string{"cudaStreamBeginCapture", "cudaGraphInstantiate", "cudaGraphLaunch", "cuGraphLaunch"} {
+		if !strings.Contains(frame, "ops "+op+" section=graph ") {
+			t.Errorf("the view's last frame has no graph row for %s:\n%s", op, frame)
+		}
+	}
 	evs, _ := eventsOf(t, db, uint32(c.PID))
 	got := map[event.Op]uint64{}
 	execs := map[uint64]bool{}
