@@ -8,8 +8,8 @@
  *
  * ncclComm_t is opaque and its layout changes between NCCL versions, so
  * rank and nranks come from ncclCommInitRank's arguments instead: its entry
- * remembers them per thread with the address the handle will be written to,
- * and the thread's next NCCL call reads the handle there (the init has
+ * remembers them per process with the address the handle will be written to,
+ * and the process's next NCCL call reads the handle there (the init has
  * returned by then) and files it. No return probe is needed for that; one
  * is attached only where return probes are safe, for durations.
  *
@@ -121,10 +121,12 @@ static __always_inline struct target *current_target(void)
 	return target_of(bpf_get_current_pid_tgid() >> 32);
 }
 
-/* Files the thread's last init once its handle is written. */
-static __always_inline void resolve_pending(__u32 tid, __u32 tgid)
+/* Files the process's last init once its handle is written. Keyed by
+ * process, not thread: a library may set a communicator up on one thread
+ * and run collectives on another. */
+static __always_inline void resolve_pending(__u32 tgid)
 {
-	struct pending_init *p = bpf_map_lookup_elem(&nccl_pending, &tid);
+	struct pending_init *p = bpf_map_lookup_elem(&nccl_pending, &tgid);
 	struct comm_key k = { .tgid = tgid };
 
 	if (!p)
@@ -132,7 +134,7 @@ static __always_inline void resolve_pending(__u32 tid, __u32 tgid)
 	if (bpf_probe_read_user(&k.comm, sizeof(k.comm), (void *)p->commp) || !k.comm)
 		return;
 	bpf_map_update_elem(&nccl_comms, &k, &p->info, BPF_ANY);
-	bpf_map_delete_elem(&nccl_pending, &tid);
+	bpf_map_delete_elem(&nccl_pending, &tgid);
 }
 
 static __always_inline struct comm_info *comm_of(__u32 tgid, __u64 comm)
@@ -190,7 +192,7 @@ SEC("uprobe.multi")
 int nccl_enter(struct pt_regs *ctx)
 {
 	__u64 id = bpf_get_current_pid_tgid();
-	__u32 tgid = id >> 32, tid = (__u32)id;
+	__u32 tgid = id >> 32;
 	struct target *t = current_target();
 	struct comm_info *ci, none = {};
 	__u64 stk[2] = {}, comm = 0, bytes = 0, third = 0;
@@ -202,7 +204,7 @@ int nccl_enter(struct pt_regs *ctx)
 	asm volatile("" ::: "memory");
 	if (!t)
 		return 0;
-	resolve_pending(tid, tgid);
+	resolve_pending(tgid);
 	switch (op) {
 	case OP_ncclCommInitRank: {
 		/* (ncclComm_t *comm, int nranks, ncclUniqueId id, int rank[, config]) */
@@ -215,7 +217,7 @@ int nccl_enter(struct pt_regs *ctx)
 		p.info.hash = id_hash(&w[1]);
 		p.info.nranks = (__u32)si;
 		p.info.rank = (__u32)dx;
-		bpf_map_update_elem(&nccl_pending, &tid, &p, BPF_ANY);
+		bpf_map_update_elem(&nccl_pending, &tgid, &p, BPF_ANY);
 		__u64 a[4] = { p.info.nranks, p.info.rank, p.info.hash, 0 };
 		return record(sp, op, a);
 	}
@@ -276,7 +278,7 @@ int nccl_return(struct pt_regs *ctx)
 		return 0;
 	c->active = 0;
 	if (c->op == OP_ncclCommInitRank)
-		resolve_pending(tid, id >> 32);
+		resolve_pending(id >> 32);
 	emit(c->t0, bpf_ktime_get_ns() - c->t0, c->op, 0, c->args, (__s32)ctx->ax);
 	return 0;
 }
@@ -288,6 +290,6 @@ int BPF_PROG(nccl_thread_exit, struct task_struct *p)
 	__u32 tid = BPF_CORE_READ(p, pid);
 
 	bpf_map_delete_elem(&nccl_calls, &tid);
-	bpf_map_delete_elem(&nccl_pending, &tid);
+	bpf_map_delete_elem(&nccl_pending, &tid); /* the process's, when its main thread exits */
 	return 0;
 }
