@@ -159,3 +159,27 @@ func TestNCCLStragglerNamed(t *testing.T) {
 	}
 	t.Error("explain has no nccl-barrier-wait chain")
 }
+
+// Graph replays on a CPU that a busy "logrotate" shares: the launches it
+// preempts take a time slice instead of 200 µs, and explain says so,
+// naming it.
+func TestGraphLaunchesUnderCPUContention(t *testing.T) {
+	standintest.RequireBPF(t)
+	art := standintest.Require(t)
+	db := filepath.Join(t.TempDir(), "graph-cpu.db")
+	tr := startTrace(t, "-d", db)
+	tr.waitLine("ingero trace: watching", 20*time.Second)
+	startBusy(t, art, "logrotate", 0)
+	env := []string{"STANDIN_LAUNCH_NS=200000"}
+	c := runTraced(t, tr, art, env, "--pattern", "graph", "--duration", "3s", "--cpu", "0")
+	tr.stop()
+	for _, ch := range chainsOf(t, db, c.PID) {
+		if ch.Rule == "graph-launch-cpu-contention" {
+			if !strings.Contains(ch.Summary, "logrotate") {
+				t.Errorf("the chain does not name logrotate: %s", ch.Summary)
+			}
+			return
+		}
+	}
+	t.Error("explain has no graph-launch-cpu-contention chain")
+}

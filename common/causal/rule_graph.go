@@ -102,7 +102,8 @@ func graphCaptureWarmup(v *view, p *proc, g *graphState) *finding {
 // and instantiating graphs: it is re-capturing (new shapes, a cache that
 // misses) instead of replaying, and pays instantiation each time.
 func graphRecapture(v *view, p *proc, g *graphState) *finding {
-	if g.recaptures < graphRecaptures || g.launchesBefore < 2 || g.launchesAfter == 0 {
+	if g.recaptures < graphRecaptures || g.launchesBefore < graphBeforeLaunches || g.launchesAfter == 0 ||
+		g.lastLaunchBefore-g.firstLaunch < graphBeforeNs {
 		return nil
 	}
 	before := rate(g.launchesBefore, g.lastLaunchBefore-g.firstLaunch)

@@ -31,7 +31,7 @@ func graphLife(recapture bool) []event.Event {
 	add(event.SourceGraph, event.GraphInstantiate, 20000, 0, 0xa1, 0xe1)
 	add(event.SourceGraph, event.GraphInstantiate, 20000, 0, 0xa1, 0xe2, 1, 1)
 	for range 2000 {
-		add(event.SourceGraph, event.GraphLaunch, 5000, 0, 0xe1, stream)
+		add(event.SourceGraph, event.GraphLaunch, 30000, 0, 0xe1, stream)
 	}
 	if recapture {
 		for i := range uint64(8) {
@@ -124,4 +124,23 @@ func TestGraphLaunchUnderCPUContention(t *testing.T) {
 	if c.Evidence["preempted_launches"] != int64(20) {
 		t.Errorf("preempted launches %v, want 20", c.Evidence["preempted_launches"])
 	}
+}
+
+// A loop that captures a new graph every step at a steady pace has no
+// replay phase whose rate could collapse.
+func TestGraphRecaptureNeedsAReplayPhase(t *testing.T) {
+	t0 := genEpoch.UnixNano()
+	var evs []event.Event
+	for i := range uint64(50) {
+		at := t0 + int64(i)*10e6
+		for j, op := range []event.Op{event.GraphInstantiate, event.GraphLaunch, event.GraphLaunch} {
+			ev := event.Event{TimeNs: at + int64(j)*1e6, PID: 100, TID: 100, Comm: "train", Source: event.SourceGraph, Op: op, DurNs: 20000, GPU: -1}
+			ev.Args = [4]uint64{0xb0 + i, 0xf0 + i}
+			if op == event.GraphLaunch {
+				ev.Args = [4]uint64{0xf0 + i, 0x5000}
+			}
+			evs = append(evs, ev)
+		}
+	}
+	wantNoChain(t, analyze(t, evs, nil), "graph-recapture")
 }

@@ -147,6 +147,11 @@ const (
 	graphRecaptures = 3
 	graphPeakRate   = 5.0
 	graphCollapse   = 0.5
+	// The replay phase before re-capture must be a phase, not the first
+	// few launches of a loop that captures every step: at least this many
+	// launches over at least this long.
+	graphBeforeLaunches = 20
+	graphBeforeNs       = 50 * int64(1e6)
 	// Launches under CPU contention: at least this many preempted, their
 	// median at least graphPreemptSlowdown times the launches' median.
 	graphPreemptedMin    = 5
