@@ -8,6 +8,7 @@ import (
 
 	"ingero.dev/bpf/blockio"
 	"ingero.dev/bpf/cuda"
+	"ingero.dev/bpf/nccl"
 	"ingero.dev/bpf/ring"
 	"ingero.dev/bpf/seccomp"
 	"ingero.dev/bpf/shared"
@@ -22,6 +23,7 @@ type capture struct {
 	fams    []family // in families' order
 	cuda    *cuda.Tracer
 	io      *blockio.Tracer
+	nccl    *nccl.Tracer // discovery attaches libnccl files to it
 	clock   ring.Clock
 	perProc bool // return probes must be attached per process (seccomp)
 	closeMu sync.Once

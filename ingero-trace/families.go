@@ -5,6 +5,8 @@ import (
 	"ingero.dev/bpf/cuda"
 	"ingero.dev/bpf/host"
 	"ingero.dev/bpf/memory"
+	"ingero.dev/bpf/nccl"
+	netprobes "ingero.dev/bpf/net"
 	"ingero.dev/bpf/ring"
 	"ingero.dev/common/event"
 )
@@ -37,6 +39,8 @@ var families = []familySpec{
 	{"host", loadHost},
 	{"block IO", loadBlockIO},
 	{"memory", loadMemory},
+	{"NCCL", loadNCCL},
+	{"network", loadNet},
 }
 
 // loadCUDA keeps the tracer on cp too: discovery attaches libraries and
@@ -67,4 +71,16 @@ func loadBlockIO(cp *capture, c *config) (family, error) {
 
 func loadMemory(cp *capture, c *config) (family, error) {
 	return memory.Load(cp.maps, memory.Options{Clock: cp.clock})
+}
+
+// loadNCCL keeps the tracer on cp: discovery attaches libnccl files to it.
+// Return probes (durations) go where the CUDA family's go system-wide.
+func loadNCCL(cp *capture, c *config) (family, error) {
+	t, err := nccl.Load(cp.maps, nccl.Options{Returns: !cp.perProc, Clock: cp.clock})
+	cp.nccl = t
+	return t, err
+}
+
+func loadNet(cp *capture, c *config) (family, error) {
+	return netprobes.Load(cp.maps, netprobes.Options{RingBytes: int(c.ringbufSize), Clock: cp.clock})
 }

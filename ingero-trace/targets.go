@@ -188,6 +188,8 @@ func (t *targets) attach(l *cudalib.Library) {
 		warnings, err = t.cp.cuda.AttachRuntime(l.Path)
 	case cudalib.Driver:
 		warnings, err = t.cp.cuda.AttachDriver(l.Path)
+	case cudalib.NCCL:
+		warnings, err = t.cp.nccl.Attach(l.Path)
 	default:
 		return
 	}

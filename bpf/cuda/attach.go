@@ -33,7 +33,7 @@ func (m *MissingSymbol) Error() string {
 // warning per missing function and an error only when the file is unusable
 // or has none of the functions. A file already attached is skipped.
 func (t *Tracer) AttachRuntime(path string) ([]error, error) {
-	probes := runtimeProbes
+	probes := runtimeSet()
 	if t.opts.RuntimeLaunches {
 		probes = append(append([]probe(nil), probes...), runtimeLaunchProbes...)
 	}
@@ -42,7 +42,7 @@ func (t *Tracer) AttachRuntime(path string) ([]error, error) {
 
 // AttachDriver probes a libcuda file for every process, like AttachRuntime.
 func (t *Tracer) AttachDriver(path string) ([]error, error) {
-	return t.attachLibrary(path, driverProbes)
+	return t.attachLibrary(path, driverSet())
 }
 
 func (t *Tracer) attachLibrary(path string, probes []probe) ([]error, error) {

@@ -279,6 +279,9 @@ int enter_call(struct pt_regs *ctx)
 	return 0;
 }
 
+/* CUDA graphs (issue 15): their own program, in their own file. */
+#include "graph.h"
+
 /* A thread's call state dies with it: its tid may be reused, and a stale
  * active call would make the new thread's calls look nested. Exec replaces
  * the stack, so the same holds there. */

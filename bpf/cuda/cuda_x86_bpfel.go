@@ -95,6 +95,7 @@ const (
 	cudaProgCudaLaunchKernel = "cuda_launch_kernel"
 	cudaProgCudaThreadExit   = "cuda_thread_exit"
 	cudaProgEnterCall        = "enter_call"
+	cudaProgGraphCall        = "graph_call"
 	cudaVarCudaRecType       = "cuda_rec_type"
 	cudaVarLaunchLatency     = "launch_latency"
 	cudaVarWakeBytes         = "wake_bytes"
@@ -149,6 +150,7 @@ type cudaProgramSpecs struct {
 	CudaLaunchKernel *ebpf.ProgramSpec `ebpf:"cuda_launch_kernel"`
 	CudaThreadExit   *ebpf.ProgramSpec `ebpf:"cuda_thread_exit"`
 	EnterCall        *ebpf.ProgramSpec `ebpf:"enter_call"`
+	GraphCall        *ebpf.ProgramSpec `ebpf:"graph_call"`
 }
 
 // cudaMapSpecs contains maps before they are loaded into the kernel.
@@ -237,6 +239,7 @@ type cudaPrograms struct {
 	CudaLaunchKernel *ebpf.Program `ebpf:"cuda_launch_kernel"`
 	CudaThreadExit   *ebpf.Program `ebpf:"cuda_thread_exit"`
 	EnterCall        *ebpf.Program `ebpf:"enter_call"`
+	GraphCall        *ebpf.Program `ebpf:"graph_call"`
 }
 
 func (p *cudaPrograms) Close() error {
@@ -248,6 +251,7 @@ func (p *cudaPrograms) Close() error {
 		p.CudaLaunchKernel,
 		p.CudaThreadExit,
 		p.EnterCall,
+		p.GraphCall,
 	)
 }
 

@@ -29,7 +29,7 @@ func (d *decoder) decode(raw []byte, ev *event.Event) bool {
 	}
 	r := (*cudaCudaRec)(unsafe.Pointer(unsafe.SliceData(raw)))
 	h := &r.Hdr
-	if src := event.Source(h.Source); src != event.SourceCUDA && src != event.SourceDriver {
+	if src := event.Source(h.Source); src != event.SourceCUDA && src != event.SourceDriver && src != event.SourceGraph {
 		return false
 	}
 	ev.TimeNs = d.clock.Wall(h.KtimeNs)

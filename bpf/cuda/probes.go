@@ -61,6 +61,37 @@ var runtimeProbes = []probe{
 	rt("cudaEventSynchronize", event.CudaEventSynchronize),
 }
 
+// graphProbes are libcudart's graph lifecycle: capture, instantiate and
+// launch (source graph). The instantiate variants share one op; the cookie's
+// third byte says which one fired.
+var graphProbes = []probe{
+	graph("cudaStreamBeginCapture", event.GraphBeginCapture, 0),
+	optional(graph("cudaStreamBeginCapture_ptsz", event.GraphBeginCapture, 0)),
+	graph("cudaStreamEndCapture", event.GraphEndCapture, 0),
+	optional(graph("cudaStreamEndCapture_ptsz", event.GraphEndCapture, 0)),
+	graph("cudaGraphInstantiate", event.GraphInstantiate, 0),
+	optional(graph("cudaGraphInstantiateWithFlags", event.GraphInstantiate, 1)),
+	optional(graph("cudaGraphInstantiateWithParams", event.GraphInstantiate, 2)),
+	optional(graph("cudaGraphInstantiateWithParams_ptsz", event.GraphInstantiate, 2)),
+	graph("cudaGraphLaunch", event.GraphLaunch, 0),
+	optional(graph("cudaGraphLaunch_ptsz", event.GraphLaunch, 0)),
+}
+
+// driverGraphProbes: the driver's graph launch, for code that launches
+// graphs without the runtime.
+var driverGraphProbes = []probe{
+	optional(graph("cuGraphLaunch", event.GraphCuLaunch, 0)),
+	optional(graph("cuGraphLaunch_ptsz", event.GraphCuLaunch, 0)),
+}
+
+// runtimeSet and driverSet are every call-path probe of each library.
+func runtimeSet() []probe { return append(append([]probe(nil), runtimeProbes...), graphProbes...) }
+func driverSet() []probe  { return append(append([]probe(nil), driverProbes...), driverGraphProbes...) }
+
+func graph(symbol string, op event.Op, variant uint64) probe {
+	return probe{symbol, cudaProgGraphCall, uint64(event.SourceGraph)<<8 | uint64(op) | variant<<16, kindCall, false}
+}
+
 // runtimeLaunchProbes are attached only where a process's launches count
 // at the runtime layer.
 var runtimeLaunchProbes = []probe{

@@ -153,7 +153,7 @@ func (t *Tracer) attachProcessReturns(p Process) ([]link.Link, error) {
 	for _, set := range []struct {
 		libs   []Library
 		probes []probe
-	}{{p.Runtime, runtimeProbes}, {p.Driver, driverProbes}} {
+	}{{p.Runtime, runtimeSet()}, {p.Driver, driverSet()}} {
 		for _, lib := range set.libs {
 			ls, _, err := t.attachSet(lib.Path, set.probes, p.PID, true, false)
 			if err != nil {

@@ -51,6 +51,7 @@
 #define OP_cudaStreamEndCapture 2
 #define OP_cudaGraphInstantiate 3
 #define OP_cudaGraphLaunch 4
+#define OP_cuGraphLaunch 5
 
 /* host */
 #define OP_sched_switch 1

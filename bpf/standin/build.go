@@ -23,6 +23,7 @@ type Artifacts struct {
 	Driver   string // libcuda.so.1
 	Workload string // the test workload, loading both from Dir
 	Busy     string // a CPU burner with a chosen comm
+	NCCL     string // libnccl.so.2
 }
 
 type buildResult struct {
@@ -89,6 +90,7 @@ func build(dir string) (*Artifacts, error) {
 		{art.Runtime, concat(lib, "-Wl,-soname,libcudart.so.12", "-Wl,--version-script=libcudart.map",
 			"-Wl,-rpath,$ORIGIN", "runtime.c", "runtime_init.c", "runtime_objects.c", "-lpthread", "-ldl")},
 		{art.Busy, []string{"busy.c"}},
+		{art.NCCL, concat(lib, "-Wl,-soname,libnccl.so.2", "-Wl,--version-script=libnccl.map", "nccl.c")},
 	}
 	var wg sync.WaitGroup
 	errs := make([]error, len(independent))
@@ -101,7 +103,7 @@ func build(dir string) (*Artifacts, error) {
 	}
 	// Links against libcudart only, like a real application; it dlopens
 	// libcuda itself for its direct driver calls.
-	err = compile(gcc, src, art.Workload, []string{"workload.c", "workload_record.c", "workload_patterns.c",
+	err = compile(gcc, src, art.Workload, []string{"workload.c", "workload_record.c", "workload_patterns.c", "workload_nccl.c",
 		"-L" + dir, "-l:libcudart.so.12", "-Wl,-rpath,$ORIGIN", "-lpthread", "-ldl"})
 	if err != nil {
 		return nil, err
@@ -145,6 +147,7 @@ func sourceFiles() (map[string][]byte, error) {
 		"params.h":      paramsHeader(),
 		"libcudart.map": versionScript(RuntimeVersionNode, RuntimeSymbols),
 		"libcuda.map":   versionScript("", DriverSymbols),
+		"libnccl.map":   versionScript("", NCCLSymbols),
 	}
 	for _, e := range entries {
 		if files[e.Name()], err = sources.ReadFile("csrc/" + e.Name()); err != nil {

@@ -113,11 +113,12 @@ func artifactsIn(dir string) *Artifacts {
 		Driver:   filepath.Join(dir, "libcuda.so.1"),
 		Workload: filepath.Join(dir, "workload"),
 		Busy:     filepath.Join(dir, "busy"),
+		NCCL:     filepath.Join(dir, "libnccl.so.2"),
 	}
 }
 
 func (a *Artifacts) complete() bool {
-	for _, p := range []string{a.Runtime, a.Driver, a.Workload, a.Busy} {
+	for _, p := range []string{a.Runtime, a.Driver, a.Workload, a.Busy, a.NCCL} {
 		if _, err := os.Stat(p); err != nil {
 			return false
 		}

@@ -31,6 +31,18 @@
 // STANDIN_DEVICE_FILE (Config.DeviceFile) processes share one simulated GPU,
 // so a second job's kernels delay the first one's syncs.
 //
+// A libnccl.so.2 stand-in (NCCLSymbols, real signatures) lets processes on
+// one host act as the ranks of a communicator: the ncclUniqueId names a
+// shared-memory file ($STANDIN_NCCL_ID picks it) in which each collective
+// busy-waits for every rank's arrival, then for its transfer time. The
+// nccl-ranks pattern is one rank of a data-parallel loop (compute, kernel,
+// 4 MiB all-reduce, sync), with STANDIN_NCCL_SLOW_RANK slowed by
+// STANDIN_NCCL_SLOW_NS a step. The graph-life pattern plays a CUDA graph's
+// whole life with its troubles: a global-mode capture broken by cudaMalloc
+// (900, then 901 at EndCapture), a capture that runs out of memory, an exec
+// never launched, fast replays (some through cuGraphLaunch directly, the
+// runtime's own going through the driver's cuGraphLaunch), then re-capture.
+//
 // The C sources live in csrc/, which holds no Go, so go build never compiles
 // them; they are embedded and written out by Build.
 package standin

@@ -44,6 +44,7 @@ func TestExportsAreExactlyTheAPI(t *testing.T) {
 	}{
 		{art.Runtime, "libcudart.so.12", RuntimeVersionNode, RuntimeSymbols},
 		{art.Driver, "libcuda.so.1", "", DriverSymbols},
+		{art.NCCL, "libnccl.so.2", "", NCCLSymbols},
 	} {
 		got, versions := exportedFuncs(t, tc.lib)
 		if !reflect.DeepEqual(got, tc.want) {

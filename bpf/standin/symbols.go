@@ -14,6 +14,7 @@ var RuntimeSymbols = []string{
 	"cudaGraphDestroy",
 	"cudaGraphExecDestroy",
 	"cudaGraphInstantiate",
+	"cudaGraphInstantiateWithFlags",
 	"cudaGraphLaunch",
 	"cudaLaunchKernel",
 	"cudaLaunchKernel_ptsz",
@@ -40,6 +41,7 @@ var DriverSymbols = []string{
 	"cuGetExportTable",
 	"cuGetProcAddress",
 	"cuGetProcAddress_v2",
+	"cuGraphLaunch",
 	"cuInit",
 	"cuLaunchKernel",
 	"cuLaunchKernelEx",
@@ -69,4 +71,18 @@ func versionScript(node string, syms []string) []byte {
 		b = append(b, "\t\t"+s+";\n"...)
 	}
 	return append(b, "\tlocal: *;\n};\n"...)
+}
+
+// NCCLSymbols is what the stand-in libnccl.so.2 exports, unversioned.
+var NCCLSymbols = []string{
+	"ncclAllGather",
+	"ncclAllReduce",
+	"ncclBroadcast",
+	"ncclCommDestroy",
+	"ncclCommInitRank",
+	"ncclGetUniqueId",
+	"ncclGetVersion",
+	"ncclRecv",
+	"ncclReduceScatter",
+	"ncclSend",
 }

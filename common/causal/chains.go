@@ -72,6 +72,7 @@ var rules = []rule{
 	ruleCUDAOOM,
 	ruleHostBound,
 	ruleGPUShared,
+	ruleGraphs,
 }
 
 // findings runs every rule.
@@ -87,7 +88,8 @@ func (v *view) findings() []*finding {
 		}
 		fs = append(fs, standDown(own)...)
 	}
-	return append(sharedStandsDown(fs), v.oomKills()...)
+	fs = append(sharedStandsDown(fs), v.barrierWaits()...)
+	return append(fs, v.oomKills()...)
 }
 
 // rank merges findings with the same ID (the stronger one stays) and

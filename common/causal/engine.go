@@ -32,6 +32,8 @@ type engine struct {
 	hosts map[string]*hostState
 	ooms  []oomKill
 	leaks map[procKey]*leakState
+	graph map[procKey]*graphState // CUDA graph lifecycles (graph.go)
+	nccl  ncclState               // collectives by communicator (nccl.go)
 }
 
 func newEngine(node string, tb timebase, pids []uint32) *engine {
@@ -41,6 +43,7 @@ func newEngine(node string, tb timebase, pids []uint32) *engine {
 		procs: make(map[procKey]*proc),
 		hosts: make(map[string]*hostState),
 		leaks: make(map[procKey]*leakState),
+		graph: make(map[procKey]*graphState),
 		names: make(map[procKey]string),
 	}
 	if len(pids) > 0 {
@@ -82,6 +85,13 @@ func (e *engine) observe(ev *event.Event) {
 	switch ev.Source {
 	case event.SourceCUDA, event.SourceDriver:
 		e.gpuCall(p, ev)
+		if ev.Ret != 0 {
+			e.callInCapture(p, ev)
+		}
+	case event.SourceGraph:
+		e.graphEvent(p, ev)
+	case event.SourceNCCL:
+		e.ncclEvent(p, ev)
 	case event.SourceHost:
 		e.hostEvent(p, ev)
 		if p.selected {

@@ -133,3 +133,39 @@ const (
 	maxOOMKills    = 64
 	pageSize       = 4096
 )
+
+// CUDA graph rules (rule_graph.go).
+const (
+	// A capture still open this long at the end of the window hung.
+	graphCaptureHangNs = 5 * int64(1e9)
+	// An executable never launched while this much time passed, or while
+	// the process launched other graphs this many times, is wasted.
+	graphIdleNs       = 30 * int64(1e9)
+	graphIdleLaunches = 100
+	// Launch-rate collapse: at least this many re-captures, a first rate of
+	// at least graphPeakRate launches/s, falling below graphCollapse of it.
+	graphRecaptures = 3
+	graphPeakRate   = 5.0
+	graphCollapse   = 0.5
+	// The replay phase before re-capture must be a phase, not the first
+	// few launches of a loop that captures every step: at least this many
+	// launches over at least this long.
+	graphBeforeLaunches = 20
+	graphBeforeNs       = 50 * int64(1e6)
+	// Launches under CPU contention: at least this many preempted, their
+	// median at least graphPreemptSlowdown times the launches' median.
+	graphPreemptedMin    = 5
+	graphPreemptSlowdown = 2.0
+)
+
+// NCCL barrier wait (rule_nccl.go): a communicator with at least
+// ncclRoundsMin complete rounds whose last-arriving rank is the same one
+// in at least ncclLastShare of them, holding the others at least
+// ncclWaitMinNs a round at the median.
+const (
+	ncclRoundsMin = 10
+	ncclLastShare = 0.6
+	ncclWaitMinNs = int64(1e6)
+	// Rounds waiting for ranks that never come are dropped past this many.
+	ncclOpenRounds = 4096
+)

@@ -12,6 +12,7 @@ type Kind uint8
 const (
 	Runtime Kind = iota + 1 // libcudart.so*
 	Driver                  // libcuda.so*
+	NCCL                    // libnccl.so*: collectives, probed by bpf/nccl
 )
 
 func (k Kind) String() string {
@@ -20,6 +21,8 @@ func (k Kind) String() string {
 		return "runtime"
 	case Driver:
 		return "driver"
+	case NCCL:
+		return "nccl"
 	}
 	return "unknown"
 }
@@ -33,6 +36,8 @@ func KindOf(path string) (Kind, bool) {
 		return Runtime, true
 	case strings.HasPrefix(base, "libcuda.so"):
 		return Driver, true
+	case strings.HasPrefix(base, "libnccl.so"):
+		return NCCL, true
 	}
 	return 0, false
 }

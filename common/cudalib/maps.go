@@ -43,7 +43,7 @@ func (mr *mapsReader) read(r io.Reader) ([]mapping, error) {
 		}
 		// Cheap rejection first: most lines of a PyTorch process are not
 		// CUDA libraries, and this runs every second.
-		if len(line) > 0 && bytes.Contains(line, []byte("libcuda")) {
+		if len(line) > 0 && (bytes.Contains(line, []byte("libcuda")) || bytes.Contains(line, []byte("libnccl"))) {
 			m, ok, perr := parseMapsLine(string(bytes.TrimSuffix(line, []byte("\n"))))
 			if perr != nil {
 				return nil, perr

@@ -59,6 +59,7 @@ const (
 	GraphEndCapture
 	GraphInstantiate
 	GraphLaunch
+	GraphCuLaunch
 )
 
 // Host ops.
@@ -147,8 +148,9 @@ var opTable = []OpInfo{
 
 	{SourceGraph, GraphBeginCapture, "cudaStreamBeginCapture", ClassGraph, "start capture; args: stream, mode"},
 	{SourceGraph, GraphEndCapture, "cudaStreamEndCapture", ClassGraph, "end capture; args: stream, graph"},
-	{SourceGraph, GraphInstantiate, "cudaGraphInstantiate", ClassGraph, "instantiate; args: graph, exec"},
+	{SourceGraph, GraphInstantiate, "cudaGraphInstantiate", ClassGraph, "instantiate (cudaGraphInstantiate, …WithFlags, …WithParams); args: graph, exec, flags, variant (0 plain, 1 WithFlags, 2 WithParams)"},
 	{SourceGraph, GraphLaunch, "cudaGraphLaunch", ClassGraph, "graph launch; args: exec, stream"},
+	{SourceGraph, GraphCuLaunch, "cuGraphLaunch", ClassGraph, "driver graph launch made outside libcudart; args: exec, stream"},
 
 	{SourceHost, SchedSwitch, "sched_switch", ClassSched, "off-CPU interval of a traced thread; duration = off-CPU time; peer = the task that held the CPU meanwhile (the one that took it, or the one that gave it back when that one ran for over half the interval); args: cpu at switch-out, preempted (1) or blocked (0), cpu at switch-in, state at switch-out (prev_state: 1 S sleeping, 2 D uninterruptible, e.g. disk IO; 0 runnable; recordings before it have 0)"},
 	{SourceHost, SchedWakeup, "sched_wakeup", ClassSched, "traced thread woken; peer = waker; args: target cpu, waker cpu"},
@@ -170,19 +172,19 @@ var opTable = []OpInfo{
 	{SourceIO, BlockDiscard, "block_discard", ClassIO, "block discard; args: bytes, sector (512 B, of the whole disk), device (dev_t: major<<20|minor)"},
 	{SourceIO, BlockFlush, "block_flush", ClassIO, "block flush; args: device (dev_t: major<<20|minor)"},
 
-	{SourceTCP, TCPRetransmit, "tcp_retransmit", ClassNet, "TCP retransmission; args: saddr, daddr, sport<<16|dport"},
+	{SourceTCP, TCPRetransmit, "tcp_retransmit", ClassNet, "TCP retransmission, host-wide (the PID is whichever task the CPU ran); args: saddr, daddr (IPv4 in network byte order, 0 for IPv6), sport<<16|dport, address family"},
 
-	{SourceNet, NetSend, "net_send", ClassNet, "socket send; args: fd, bytes"},
-	{SourceNet, NetRecv, "net_recv", ClassNet, "socket receive; args: fd, bytes"},
+	{SourceNet, NetSend, "net_send", ClassNet, "sendto/sendmsg of a traced process; duration = the system call; args: fd, bytes"},
+	{SourceNet, NetRecv, "net_recv", ClassNet, "recvfrom/recvmsg of a traced process; duration = the system call; args: fd, bytes"},
 
-	{SourceNCCL, NCCLAllReduce, "ncclAllReduce", ClassCollective, "all-reduce; args: bytes, comm, stream"},
-	{SourceNCCL, NCCLAllGather, "ncclAllGather", ClassCollective, "all-gather; args: bytes, comm, stream"},
-	{SourceNCCL, NCCLReduceScatter, "ncclReduceScatter", ClassCollective, "reduce-scatter; args: bytes, comm, stream"},
-	{SourceNCCL, NCCLBroadcast, "ncclBroadcast", ClassCollective, "broadcast; args: bytes, comm, stream"},
-	{SourceNCCL, NCCLSend, "ncclSend", ClassCollective, "point-to-point send; args: bytes, comm, peer"},
-	{SourceNCCL, NCCLRecv, "ncclRecv", ClassCollective, "point-to-point receive; args: bytes, comm, peer"},
-	{SourceNCCL, NCCLCommInitRank, "ncclCommInitRank", ClassCollective, "communicator setup; args: nranks, rank"},
-	{SourceNCCL, NCCLCommDestroy, "ncclCommDestroy", ClassCollective, "communicator teardown; args: comm"},
+	{SourceNCCL, NCCLAllReduce, "ncclAllReduce", ClassCollective, "all-reduce; args: bytes, comm hash, stream, rank | nranks<<32"},
+	{SourceNCCL, NCCLAllGather, "ncclAllGather", ClassCollective, "all-gather; args: bytes, comm hash, stream, rank | nranks<<32"},
+	{SourceNCCL, NCCLReduceScatter, "ncclReduceScatter", ClassCollective, "reduce-scatter; args: bytes, comm hash, stream, rank | nranks<<32"},
+	{SourceNCCL, NCCLBroadcast, "ncclBroadcast", ClassCollective, "broadcast; args: bytes, comm hash, stream, rank | nranks<<32"},
+	{SourceNCCL, NCCLSend, "ncclSend", ClassCollective, "point-to-point send; args: bytes, comm hash, peer, rank | nranks<<32"},
+	{SourceNCCL, NCCLRecv, "ncclRecv", ClassCollective, "point-to-point receive; args: bytes, comm hash, peer, rank | nranks<<32"},
+	{SourceNCCL, NCCLCommInitRank, "ncclCommInitRank", ClassCollective, "communicator setup (ncclCommInitRank, …Config); args: nranks, rank, comm hash (of the ncclUniqueId: the same on every rank)"},
+	{SourceNCCL, NCCLCommDestroy, "ncclCommDestroy", ClassCollective, "communicator teardown; args: comm handle, comm hash, 0, rank | nranks<<32"},
 
 	{SourceSystem, Drops, "drops", ClassMeta, "events lost since the previous drops event; args: kernel ring-buffer drops, user-space drops, sampled-out"},
 	{SourceSystem, SamplingChange, "sampling_change", ClassMeta, "adaptive sampling changed; args: new 1-in-N rate"},

@@ -12,6 +12,7 @@ const (
 	kindBool                 // true/false when the value is 0 or 1
 	kindCopy                 // "H2H", "H2D", "D2H", "D2D", "default" (cudaMemcpyKind 0–4)
 	kindPorts                // two numbers, sport and dport, from sport<<16|dport
+	kindRank                 // two numbers, rank and nranks, from rank | nranks<<32
 )
 
 // argField names one Args slot; an empty name leaves the slot unnamed.
@@ -53,8 +54,10 @@ var (
 	streamArgs  = argSpec{stream}
 	noArgs      = argSpec{}
 	blockIOArgs = argSpec{bytesArg, {"sector", kindNum}, device}
-	collArgs    = argSpec{bytesArg, comm, stream}
-	p2pArgs     = argSpec{bytesArg, comm, {"peer", kindNum}}
+	commHash    = argField{"comm_hash", kindHex}
+	rankArg     = argField{"rank", kindRank}
+	collArgs    = argSpec{bytesArg, commHash, stream, rankArg}
+	p2pArgs     = argSpec{bytesArg, commHash, {"peer", kindNum}, rankArg}
 	faultArgs   = argSpec{{"faults", kindNum}, {"max_ns", kindNum}, {"writes", kindNum}, {"fetches", kindNum}}
 )
 
@@ -95,8 +98,9 @@ var opArgs = map[string]argSpec{
 
 	"cudaStreamBeginCapture": {stream, {"mode", kindNum}},
 	"cudaStreamEndCapture":   {stream, {"graph", kindHex}},
-	"cudaGraphInstantiate":   {{"graph", kindHex}, {"exec", kindHex}},
+	"cudaGraphInstantiate":   {{"graph", kindHex}, {"exec", kindHex}, {"flags", kindNum}, {"variant", kindNum}},
 	"cudaGraphLaunch":        {{"exec", kindHex}, stream},
+	"cuGraphLaunch":          {{"exec", kindHex}, stream},
 
 	"sched_switch":   {cpu, {"preempted", kindBool}},
 	"sched_wakeup":   {cpu},
@@ -118,7 +122,7 @@ var opArgs = map[string]argSpec{
 	"block_discard": blockIOArgs,
 	"block_flush":   {device},
 
-	"tcp_retransmit": {{"saddr", kindNum}, {"daddr", kindNum}, {"ports", kindPorts}},
+	"tcp_retransmit": {{"saddr", kindNum}, {"daddr", kindNum}, {"ports", kindPorts}, {"family", kindNum}},
 
 	"net_send": {{"fd", kindNum}, bytesArg},
 	"net_recv": {{"fd", kindNum}, bytesArg},
@@ -129,8 +133,8 @@ var opArgs = map[string]argSpec{
 	"ncclBroadcast":     collArgs,
 	"ncclSend":          p2pArgs,
 	"ncclRecv":          p2pArgs,
-	"ncclCommInitRank":  {{"nranks", kindNum}, {"rank", kindNum}},
-	"ncclCommDestroy":   {comm},
+	"ncclCommInitRank":  {{"nranks", kindNum}, {"rank", kindNum}, commHash},
+	"ncclCommDestroy":   {comm, commHash, {}, rankArg},
 
 	"drops":           {{"kernel_drops", kindNum}, {"user_drops", kindNum}, {"sampled_out", kindNum}},
 	"sampling_change": {{"rate", kindNum}},
@@ -145,6 +149,8 @@ func (f argField) fits(v uint64) bool {
 		return v < uint64(len(copyKinds))
 	case kindPorts:
 		return v <= 0xffffffff
+	case kindRank:
+		return true
 	}
 	return f.name != ""
 }

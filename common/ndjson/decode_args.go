@@ -11,7 +11,7 @@ func decodeArgs(spec *argSpec, raw map[string]json.RawMessage) ([4]uint64, error
 	var args [4]uint64
 	var set [4]bool
 	put := func(slot int, v uint64, key string) error {
-		if set[slot] && spec[slot].kind != kindPorts {
+		if set[slot] && spec[slot].kind != kindPorts && spec[slot].kind != kindRank {
 			return fmt.Errorf("%s sets slot %d twice", key, slot)
 		}
 		set[slot] = true
@@ -45,7 +45,7 @@ func lookupArg(spec *argSpec, key string) (int, argField) {
 		if f.name == "" {
 			continue
 		}
-		if f.name == key || f.kind == kindPorts && (key == "sport" || key == "dport") {
+		if f.name == key || f.kind == kindPorts && (key == "sport" || key == "dport") || f.kind == kindRank && key == "nranks" {
 			return i, f
 		}
 	}
@@ -72,6 +72,12 @@ func parseArg(f argField, key string, raw json.RawMessage) (uint64, error) {
 		v, err := strconv.ParseUint(text, 10, 16)
 		if key == "sport" {
 			v <<= 16
+		}
+		return v, err
+	case kindRank:
+		v, err := strconv.ParseUint(text, 10, 32)
+		if key == "nranks" {
+			v <<= 32
 		}
 		return v, err
 	}

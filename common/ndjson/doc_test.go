@@ -31,6 +31,8 @@ func renderArgsTable() string {
 			case f.name == "":
 			case f.kind == kindPorts:
 				fields = append(fields, "`sport`, `dport` (numbers)")
+			case f.kind == kindRank:
+				fields = append(fields, "`rank`, `nranks` (numbers)")
 			default:
 				fields = append(fields, fmt.Sprintf("`%s` (%s)", f.name, kindDoc[f.kind]))
 			}

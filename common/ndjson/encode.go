@@ -188,6 +188,9 @@ func appendArgs(dst []byte, spec *argSpec, args *[4]uint64) []byte {
 		case kindPorts:
 			dst = strconv.AppendUint(appendKey(dst, start, "sport"), v>>16, 10)
 			dst = strconv.AppendUint(appendKey(dst, start, "dport"), v&0xffff, 10)
+		case kindRank:
+			dst = strconv.AppendUint(appendKey(dst, start, "rank"), v&0xffffffff, 10)
+			dst = strconv.AppendUint(appendKey(dst, start, "nranks"), v>>32, 10)
 		}
 	}
 	return dst

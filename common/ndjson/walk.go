@@ -38,6 +38,9 @@ func Walk(ev *event.Event, fn func(name string, v any)) {
 		case kindPorts:
 			fn("sport", v>>16)
 			fn("dport", v&0xffff)
+		case kindRank:
+			fn("rank", v&0xffffffff)
+			fn("nranks", v>>32)
 		}
 	}
 	if ev.PeerPID != 0 || ev.PeerComm != "" {

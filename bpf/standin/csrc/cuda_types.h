@@ -95,6 +95,20 @@ struct standin_private {
 	uint64_t (*stream_deadline)(CUstream stream);
 };
 
+/* A graph and its executable share this shape in both libraries, so that
+ * the driver's cuGraphLaunch runs an exec the runtime instantiated. */
+#define STANDIN_GRAPH_MAGIC 0x4752415048535421ULL /* "GRAPHST!" */
+struct standin_graph {
+	uint64_t magic;
+	uint64_t nodes, node_ns;
+};
+
+enum {
+	cudaErrorStreamCaptureInvalidated = 901,
+	cudaStreamCaptureModeGlobal = 0,
+	cudaStreamCaptureModeRelaxed = 2,
+};
+
 #define STANDIN_PRIVATE_UUID "ingero-standin-1"
 
 #endif

@@ -31,7 +31,8 @@
 	X(cuMemcpyDtoHAsync_v2)    \
 	X(cuMemcpyDtoDAsync_v2)    \
 	X(cuStreamSynchronize)     \
-	X(cuCtxSynchronize)
+	X(cuCtxSynchronize)        \
+	X(cuGraphLaunch)
 
 enum driver_func {
 #define DRIVER_ENUM(name) DF_##name,

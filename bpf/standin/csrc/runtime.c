@@ -20,6 +20,8 @@ API cudaError_t cudaMalloc(void **devPtr, size_t size)
 	RT_BEGIN();
 	if (!devPtr)
 		return rt_result(cudaErrorInvalidValue);
+	if (capture_forbids_unsafe())
+		return rt_result(cudaErrorStreamCaptureUnsupported);
 	rt_overhead();
 	rc = rcfg.runtime_only ? priv->alloc(&p, size) : drv.cuMemAlloc(&p, size);
 	*devPtr = rc ? NULL : (void *)(uintptr_t)p;

@@ -30,6 +30,7 @@ struct driver {
 	CUresult (*cuMemcpyDtoDAsync)(CUdeviceptr, CUdeviceptr, size_t, CUstream);
 	CUresult (*cuStreamSynchronize)(CUstream);
 	CUresult (*cuCtxSynchronize)(void);
+	CUresult (*cuGraphLaunch)(void *, CUstream);
 };
 
 extern struct driver drv;
@@ -49,6 +50,9 @@ void rt_overhead(void);
  * which case the work becomes a graph node instead of running. */
 int capture_add(cudaStream_t stream, uint64_t ns);
 int capturing(cudaStream_t stream);
+/* Nonzero when a global-mode capture forbids an unsafe call (and is now
+ * invalidated by it). */
+int capture_forbids_unsafe(void);
 
 #define RT_BEGIN()                               \
 	do {                                     \

@@ -46,6 +46,7 @@ static const struct wanted wanted[] = {
 	{"cuMemcpyDtoDAsync", 0, SLOT(cuMemcpyDtoDAsync)},
 	{"cuStreamSynchronize", 0, SLOT(cuStreamSynchronize)},
 	{"cuCtxSynchronize", 0, SLOT(cuCtxSynchronize)},
+	{"cuGraphLaunch", 0, SLOT(cuGraphLaunch)},
 };
 
 static cudaError_t fail(const char *what, const char *detail)

@@ -11,11 +11,13 @@ enum { cudaErrorInvalidResourceHandle = 400 };
 
 #define STREAM_MAGIC 0x53545245414d5321ULL /* "STREAMS!" */
 #define EVENT_MAGIC 0x4556454e54535421ULL  /* "EVENTST!" */
-#define GRAPH_MAGIC 0x4752415048535421ULL  /* "GRAPHST!" */
+#define GRAPH_MAGIC STANDIN_GRAPH_MAGIC
 
 struct rt_stream {
 	uint64_t magic;
 	int capturing;
+	int mode;        /* capture mode: global captures forbid unsafe calls process-wide */
+	int invalidated; /* an unsafe call broke the capture: EndCapture fails */
 	uint64_t nodes, node_ns;
 	struct rt_stream *next_free;
 };
@@ -26,10 +28,14 @@ struct rt_event {
 };
 
 /* A captured graph and its executable instance share one shape. */
-struct rt_graph {
-	uint64_t magic;
-	uint64_t nodes, node_ns;
-};
+#define rt_graph standin_graph
+
+/* Streams capturing in global mode: while any is, an unsafe call such as
+ * cudaMalloc fails with cudaErrorStreamCaptureUnsupported and invalidates
+ * them, as in CUDA. A lazily initialising library (cuBLAS's workspace)
+ * inside the first capture breaks it this way. */
+#define MAX_CAPTURES 16
+static struct rt_stream *captures[MAX_CAPTURES];
 
 static pthread_mutex_t objects_mu = PTHREAD_MUTEX_INITIALIZER;
 /* Destroyed streams are reused, so the driver's per-stream table stays
@@ -44,6 +50,37 @@ static struct rt_stream *ours(cudaStream_t stream)
 	if ((uintptr_t)stream < 4096 || s->magic != STREAM_MAGIC)
 		return NULL;
 	return s;
+}
+
+int capture_forbids_unsafe(void)
+{
+	int hit = 0;
+
+	pthread_mutex_lock(&objects_mu);
+	for (int i = 0; i < MAX_CAPTURES; i++) {
+		struct rt_stream *s = captures[i];
+
+		if (s && s->capturing && s->mode == cudaStreamCaptureModeGlobal) {
+			s->invalidated = 1;
+			hit = 1;
+		}
+	}
+	pthread_mutex_unlock(&objects_mu);
+	return hit;
+}
+
+static void capture_slot(struct rt_stream *s, int on)
+{
+	for (int i = 0; i < MAX_CAPTURES; i++) {
+		if (on && !captures[i]) {
+			captures[i] = s;
+			return;
+		}
+		if (!on && captures[i] == s) {
+			captures[i] = NULL;
+			return;
+		}
+	}
 }
 
 int capturing(cudaStream_t stream)
@@ -170,7 +207,6 @@ API cudaError_t cudaStreamBeginCapture(cudaStream_t stream, int mode)
 	struct rt_stream *s = ours(stream);
 
 	RT_BEGIN();
-	(void)mode;
 	if (!s)
 		return rt_result(cudaErrorStreamCaptureUnsupported);
 	pthread_mutex_lock(&objects_mu);
@@ -179,7 +215,10 @@ API cudaError_t cudaStreamBeginCapture(cudaStream_t stream, int mode)
 		return rt_result(cudaErrorIllegalState);
 	}
 	s->capturing = 1;
+	s->mode = mode;
+	s->invalidated = 0;
 	s->nodes = s->node_ns = 0;
+	capture_slot(s, 1);
 	pthread_mutex_unlock(&objects_mu);
 	spin_for(rcfg.capture_ns);
 	return cudaSuccess;
@@ -203,13 +242,22 @@ API cudaError_t cudaStreamEndCapture(cudaStream_t stream, cudaGraph_t *pGraph)
 	}
 	*g = (struct rt_graph){.magic = GRAPH_MAGIC, .nodes = s->nodes, .node_ns = s->node_ns};
 	s->capturing = 0;
+	capture_slot(s, 0);
+	if (s->invalidated) {
+		pthread_mutex_unlock(&objects_mu);
+		free(g);
+		*pGraph = NULL;
+		return rt_result(cudaErrorStreamCaptureInvalidated);
+	}
 	pthread_mutex_unlock(&objects_mu);
 	spin_for(rcfg.capture_ns);
 	*pGraph = g;
 	return cudaSuccess;
 }
 
-API cudaError_t cudaGraphInstantiate(cudaGraphExec_t *pGraphExec, cudaGraph_t graph, unsigned long long flags)
+/* Both instantiate exports share this, so neither calls the other: a
+ * probe on one must not see the other fire inside it. */
+static cudaError_t instantiate(cudaGraphExec_t *pGraphExec, cudaGraph_t graph, unsigned long long flags)
 {
 	struct rt_graph *g = graph, *exec;
 
@@ -225,10 +273,22 @@ API cudaError_t cudaGraphInstantiate(cudaGraphExec_t *pGraphExec, cudaGraph_t gr
 	return cudaSuccess;
 }
 
-/* One launch puts the whole graph's kernel time on the stream. */
+API cudaError_t cudaGraphInstantiate(cudaGraphExec_t *pGraphExec, cudaGraph_t graph, unsigned long long flags)
+{
+	return instantiate(pGraphExec, graph, flags);
+}
+
+API cudaError_t cudaGraphInstantiateWithFlags(cudaGraphExec_t *pGraphExec, cudaGraph_t graph, unsigned long long flags)
+{
+	return instantiate(pGraphExec, graph, flags);
+}
+
+/* One launch puts the whole graph's kernel time on the stream, through the
+ * driver's cuGraphLaunch as the real runtime does. */
 API cudaError_t cudaGraphLaunch(cudaGraphExec_t graphExec, cudaStream_t stream)
 {
 	struct rt_graph *exec = graphExec;
+	cudaError_t rc = cudaSuccess;
 
 	RT_BEGIN();
 	if (!exec || exec->magic != GRAPH_MAGIC)
@@ -236,10 +296,14 @@ API cudaError_t cudaGraphLaunch(cudaGraphExec_t graphExec, cudaStream_t stream)
 	if (capturing(stream))
 		return rt_result(cudaErrorStreamCaptureUnsupported);
 	rt_overhead();
-	spin_for(rcfg.launch_ns);
-	priv->enqueue(stream, exec->node_ns);
+	if (rcfg.runtime_only) {
+		spin_for(rcfg.launch_ns);
+		priv->enqueue(stream, exec->node_ns);
+	} else {
+		rc = drv.cuGraphLaunch(exec, stream);
+	}
 	rt_overhead();
-	return cudaSuccess;
+	return rt_result(rc);
 }
 
 static cudaError_t destroy_graph(struct rt_graph *g)

@@ -40,6 +40,7 @@ cudaError_t cudaEventDestroy(cudaEvent_t event);
 cudaError_t cudaStreamBeginCapture(cudaStream_t stream, int mode);
 cudaError_t cudaStreamEndCapture(cudaStream_t stream, cudaGraph_t *pGraph);
 cudaError_t cudaGraphInstantiate(cudaGraphExec_t *pGraphExec, cudaGraph_t graph, unsigned long long flags);
+cudaError_t cudaGraphInstantiateWithFlags(cudaGraphExec_t *pGraphExec, cudaGraph_t graph, unsigned long long flags);
 cudaError_t cudaGraphLaunch(cudaGraphExec_t graphExec, cudaStream_t stream);
 cudaError_t cudaGraphDestroy(cudaGraph_t graph);
 cudaError_t cudaGraphExecDestroy(cudaGraphExec_t graphExec);
@@ -67,10 +68,25 @@ struct direct_driver {
 	CUresult (*cuMemcpyDtoDAsync_v2)(CUdeviceptr, CUdeviceptr, size_t, CUstream);
 	CUresult (*cuStreamSynchronize)(CUstream);
 	CUresult (*cuCtxSynchronize)(void);
+	CUresult (*cuGraphLaunch)(cudaGraphExec_t, CUstream);
 };
 
 extern struct direct_driver direct;
 void direct_open(void);
+
+/* libnccl.so.2, dlopen'ed by the nccl-ranks pattern (workload_nccl.c). */
+struct nccl_unique_id {
+	char internal[128];
+};
+struct nccl_api {
+	int (*ncclGetUniqueId)(struct nccl_unique_id *);
+	int (*ncclCommInitRank)(void **, int, struct nccl_unique_id, int);
+	int (*ncclAllReduce)(const void *, void *, size_t, int, int, void *, void *);
+	int (*ncclCommDestroy)(void *);
+};
+extern struct nccl_api nccl;
+void nccl_open(void);
+void nccl_ranks(void);
 
 #define WORKLOAD_FUNCS(X)          \
 	X(cudaMalloc)              \
@@ -98,6 +114,7 @@ void direct_open(void);
 	X(cudaStreamBeginCapture)  \
 	X(cudaStreamEndCapture)    \
 	X(cudaGraphInstantiate)    \
+	X(cudaGraphInstantiateWithFlags) \
 	X(cudaGraphLaunch)         \
 	X(cudaGraphDestroy)        \
 	X(cudaGraphExecDestroy)    \
@@ -117,7 +134,11 @@ void direct_open(void);
 	X(cuMemcpyDtoHAsync_v2)    \
 	X(cuMemcpyDtoDAsync_v2)    \
 	X(cuStreamSynchronize)     \
-	X(cuCtxSynchronize)
+	X(cuCtxSynchronize)        \
+	X(cuGraphLaunch)           \
+	X(ncclCommInitRank)        \
+	X(ncclAllReduce)           \
+	X(ncclCommDestroy)
 
 enum fn {
 #define FN_ENUM(name) FN_##name,
@@ -168,6 +189,15 @@ static inline uint64_t thread_cpu_ns(void)
 	({                                                                      \
 		uint64_t t0_ = now_ns(), c0_ = thread_cpu_ns();                 \
 		int rc_ = direct.name(__VA_ARGS__);                             \
+		uint64_t c1_ = thread_cpu_ns();                                 \
+		rec_call(FN_##name, now_ns() - t0_, c1_ - c0_, rc_);            \
+		rc_;                                                            \
+	})
+
+#define NCALL(name, ...)                                                        \
+	({                                                                      \
+		uint64_t t0_ = now_ns(), c0_ = thread_cpu_ns();                 \
+		int rc_ = nccl.name(__VA_ARGS__);                               \
 		uint64_t c1_ = thread_cpu_ns();                                 \
 		rec_call(FN_##name, now_ns() - t0_, c1_ - c0_, rc_);            \
 		rc_;                                                            \

@@ -281,6 +281,79 @@ static void sync_heavy(void)
 	MUST(CALL(cudaStreamDestroy, s));
 }
 
+/* capture records 10 launches on s into a graph in the given mode. */
+static cudaGraph_t capture(cudaStream_t s, int mode)
+{
+	cudaGraph_t g;
+
+	MUST(CALL(cudaStreamBeginCapture, s, mode));
+	for (int i = 0; i < 10; i++)
+		launch(s, 256);
+	MUST(CALL(cudaStreamEndCapture, s, &g));
+	return g;
+}
+
+/* A CUDA graph's life with every trouble the graph rules name, in one
+ * iteration (counts are fixed):
+ *   1. warm-up: a global-mode capture inside which cudaMalloc (a library
+ *      initialising lazily) fails with 900; EndCapture returns 901;
+ *   2. capture OOM: a relaxed-mode capture whose 1 PiB allocation runs out
+ *      of memory;
+ *   3. a good capture instantiated twice (…WithFlags); the second exec is
+ *      never launched;
+ *   4. 2000 fast replays of the first (a sync every 50), 5 of them through
+ *      cuGraphLaunch directly;
+ *   5. re-capture: 8 more captures, each instantiated (STANDIN_GRAPH_NS
+ *      each) and launched twice: the launch rate collapses. */
+static void graph_life(void)
+{
+	cudaStream_t s = stream_create();
+	cudaGraph_t g, bad;
+	cudaGraphExec_t exec, unused;
+	void *p;
+
+	MUST(CALL(cudaStreamBeginCapture, s, cudaStreamCaptureModeGlobal));
+	launch(s, 256);
+	if (CALL(cudaMalloc, &p, 1 * MiB) != cudaErrorStreamCaptureUnsupported)
+		die("workload: graph-life: %s", "cudaMalloc inside a global capture did not fail");
+	if (CALL(cudaStreamEndCapture, s, &bad) != cudaErrorStreamCaptureInvalidated)
+		die("workload: graph-life: %s", "the broken capture did not fail");
+
+	MUST(CALL(cudaStreamBeginCapture, s, cudaStreamCaptureModeRelaxed));
+	launch(s, 256);
+	if (CALL(cudaMalloc, &p, 1ULL << 50) != cudaErrorMemoryAllocation)
+		die("workload: graph-life: %s", "a 1 PiB allocation did not run out of memory");
+	MUST(CALL(cudaStreamEndCapture, s, &bad));
+	MUST(CALL(cudaGraphDestroy, bad));
+
+	g = capture(s, cudaStreamCaptureModeRelaxed);
+	MUST(CALL(cudaGraphInstantiate, &exec, g, 0));
+	MUST(CALL(cudaGraphInstantiateWithFlags, &unused, g, 1));
+	for (int i = 0; i < 2000; i++) {
+		if (i % 400 == 0)
+			MUST(DCALL(cuGraphLaunch, exec, s));
+		else
+			MUST(CALL(cudaGraphLaunch, exec, s));
+		if (i % 50 == 49)
+			MUST(CALL(cudaStreamSynchronize, s));
+	}
+	for (int i = 0; i < 8; i++) {
+		cudaGraph_t g2 = capture(s, cudaStreamCaptureModeRelaxed);
+		cudaGraphExec_t e2;
+
+		MUST(CALL(cudaGraphInstantiate, &e2, g2, 0));
+		MUST(CALL(cudaGraphLaunch, e2, s));
+		MUST(CALL(cudaGraphLaunch, e2, s));
+		MUST(CALL(cudaStreamSynchronize, s));
+		MUST(CALL(cudaGraphExecDestroy, e2));
+		MUST(CALL(cudaGraphDestroy, g2));
+	}
+	MUST(CALL(cudaGraphExecDestroy, unused));
+	MUST(CALL(cudaGraphExecDestroy, exec));
+	MUST(CALL(cudaGraphDestroy, g));
+	MUST(CALL(cudaStreamDestroy, s));
+}
+
 /* Capture 10 launches into a graph, instantiate it, launch it 5 times. */
 static void graph(void)
 {
@@ -594,6 +667,8 @@ static const struct {
 	{"memcpy-heavy", memcpy_heavy},
 	{"sync-heavy", sync_heavy},
 	{"graph", graph},
+	{"graph-life", graph_life},
+	{"nccl-ranks", nccl_ranks},
 	{"coverage", coverage},
 	{"train", train},
 	{"train-churn", train_churn},
