@@ -66,6 +66,14 @@ type cudaSettings struct {
 	Pad         uint32
 }
 
+type cudaStackTail struct {
+	_       structs.HostLayout
+	RetAddr uint64
+	Nbytes  uint32
+	AtEntry uint32
+	Ips     [64]uint64
+}
+
 type cudaTarget struct {
 	_              structs.HostLayout
 	Flags          uint32
@@ -95,7 +103,9 @@ const (
 	cudaProgCudaLaunchKernel = "cuda_launch_kernel"
 	cudaProgCudaThreadExit   = "cuda_thread_exit"
 	cudaProgEnterCall        = "enter_call"
+	cudaVarCaptureStack      = "capture_stack"
 	cudaVarCudaRecType       = "cuda_rec_type"
+	cudaVarCudaStackRecType  = "cuda_stack_rec_type"
 	cudaVarLaunchLatency     = "launch_latency"
 	cudaVarWakeBytes         = "wake_bytes"
 )
@@ -169,9 +179,11 @@ type cudaMapSpecs struct {
 //
 // It can be passed ebpf.CollectionSpec.Assign.
 type cudaVariableSpecs struct {
-	CudaRecType   *ebpf.VariableSpec `ebpf:"cuda_rec_type"`
-	LaunchLatency *ebpf.VariableSpec `ebpf:"launch_latency"`
-	WakeBytes     *ebpf.VariableSpec `ebpf:"wake_bytes"`
+	CaptureStack     *ebpf.VariableSpec `ebpf:"capture_stack"`
+	CudaRecType      *ebpf.VariableSpec `ebpf:"cuda_rec_type"`
+	CudaStackRecType *ebpf.VariableSpec `ebpf:"cuda_stack_rec_type"`
+	LaunchLatency    *ebpf.VariableSpec `ebpf:"launch_latency"`
+	WakeBytes        *ebpf.VariableSpec `ebpf:"wake_bytes"`
 }
 
 // cudaObjects contains all objects after they have been loaded into the kernel.
@@ -221,9 +233,11 @@ func (m *cudaMaps) Close() error {
 //
 // It can be passed to loadCudaObjects or ebpf.CollectionSpec.LoadAndAssign.
 type cudaVariables struct {
-	CudaRecType   *ebpf.Variable `ebpf:"cuda_rec_type"`
-	LaunchLatency *ebpf.Variable `ebpf:"launch_latency"`
-	WakeBytes     *ebpf.Variable `ebpf:"wake_bytes"`
+	CaptureStack     *ebpf.Variable `ebpf:"capture_stack"`
+	CudaRecType      *ebpf.Variable `ebpf:"cuda_rec_type"`
+	CudaStackRecType *ebpf.Variable `ebpf:"cuda_stack_rec_type"`
+	LaunchLatency    *ebpf.Variable `ebpf:"launch_latency"`
+	WakeBytes        *ebpf.Variable `ebpf:"wake_bytes"`
 }
 
 // cudaPrograms contains all programs after they have been loaded into the kernel.
