@@ -126,6 +126,16 @@ func (r *Resolver) Stats() Stats {
 	return r.stats
 }
 
+// Track reads a process's mappings (and finds its interpreter) now, so
+// that its records resolve even when they are read after it exited.
+// Calling it again re-reads them.
+func (r *Resolver) Track(pid uint32) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	delete(r.procs, pid)
+	r.proc(pid)
+}
+
 func (r *Resolver) proc(pid uint32) *proc {
 	if p := r.procs[pid]; p != nil {
 		return p
@@ -190,6 +200,9 @@ func (r *Resolver) module(p *proc, path string) *module {
 		return m
 	}
 	full := p.root + path
+	if _, err := os.Stat(full); err != nil {
+		full = path // the process is gone: its files most likely are not
+	}
 	key := fileKey(full)
 	m, ok := r.modules[key]
 	if !ok {
