@@ -84,6 +84,7 @@ func run(ctx context.Context, c *config, fs *flag.FlagSet, stdio cli.Stdio) erro
 	stats := tui.NewStats(start, c.launchLatency)
 	var verbose = view.verboseWriter()
 	pl := newPipeline(node, out, stats, tg.poke, verbose)
+	pl.stacks = cp.stacks
 	sampler, _ := sysinfo.NewSampler("/", node)
 	gpus := gpuSampler()
 	if gpus != nil {
