@@ -92,7 +92,7 @@ func (s *server) stacks(ctx context.Context, in StacksIn) (*StacksOut, error) {
 		return nil, err
 	}
 	if n.Rows[0][0].(int64) == 0 {
-		out.Note = "none recorded in this file: it holds no call stacks; record with 'ingero trace --stack' (on unless --stack=false)"
+		out.Note = "none recorded in this file: it holds no call stacks; record with 'ingero trace --stack'"
 		return out, nil
 	}
 	f.FromNs, f.ToNs = w.FromNs, w.ToNs

@@ -81,7 +81,7 @@ func (c *config) listCallSites(ctx context.Context, rec *recording.Recording) er
 	default:
 		fmt.Fprintf(c.stdio.Out, "%d call sites of %d events with a stack", len(top), cnt.Stacked)
 		if cnt.Unstacked > 0 {
-			fmt.Fprintf(c.stdio.Out, " (%d more without one: host, IO, or recorded with --stack=false)", cnt.Unstacked)
+			fmt.Fprintf(c.stdio.Out, " (%d more without one: host and IO events, or recorded without --stack)", cnt.Unstacked)
 		}
 		fmt.Fprintln(c.stdio.Out)
 	}

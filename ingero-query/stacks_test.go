@@ -46,7 +46,7 @@ func TestStacksRankCallSites(t *testing.T) {
 		want := "CALLS  TOTAL  MAX   OPS                    CALL SITE\n" +
 			"1      50ms   50ms  cudaStreamSynchronize  train.py:57 (save)\n" +
 			"6      6ms    1ms   cudaStreamSynchronize  train.py:42 (step)\n" +
-			"2 call sites of 7 events with a stack (1 more without one: host, IO, or recorded with --stack=false)\n"
+			"2 call sites of 7 events with a stack (1 more without one: host and IO events, or recorded without --stack)\n"
 		if r.out != want {
 			t.Errorf("%s:\n%s\nwant:\n%s", path, r.out, want)
 		}

@@ -38,6 +38,7 @@ func TestBadFlagsAreUsageErrors(t *testing.T) {
 		{"--py-walker", "ebpf"},
 		{"--py-walker", "pyspy"},
 		{"--stack=false", "--py-walker", "userspace"},
+		{"--py-walker", "userspace"},
 		{"--json", "--stream", "-"},
 		{"--json", "--verbose"},
 		{"--cuda-lib", "/nonexistent/libcudart.so.12"},
@@ -68,7 +69,7 @@ func TestGoodFlagsValidate(t *testing.T) {
 		{"--user", "4242"}, // a uid without a name still owns processes
 		{"--stack=false", "--throttle-poll-interval", "0"},
 		{"--stack", "--py-walker", "userspace"},
-		{"--py-walker", "auto"},
+		{"--stack", "--py-walker", "auto"},
 	} {
 		c := &config{}
 		fs := flag.NewFlagSet("trace", flag.ContinueOnError)

@@ -18,7 +18,10 @@ type stackFlags struct {
 }
 
 func (s *stackFlags) register(fs *flag.FlagSet) {
-	fs.BoolVar(&s.on, "stack", true, "record the user call stack of every CUDA/driver call, symbolised to functions and source lines (cost: docs/benchmarks.md)")
+	// Off by default: on the stand-in's launch storm a stack adds about
+	// 1.1 us to each launch's 2.2 us of probing (docs/benchmarks.md);
+	// bench/device-stacks.sh measures what a real workload pays.
+	fs.BoolVar(&s.on, "stack", false, "record the user call stack of every CUDA/driver call, symbolised to functions, source lines and Python lines (cost: docs/benchmarks.md)")
 	s.walker = "auto"
 	fs.Func("py-walker", "Python frames in stacks: auto (default) or userspace reads the interpreter's memory and needs ptrace access; ebpf is not in this build", func(v string) error {
 		s.walker, s.walkerSet = v, true
@@ -35,7 +38,7 @@ func (s *stackFlags) validate() error {
 		return cli.Usagef("--py-walker %s: use auto, userspace or ebpf", s.walker)
 	}
 	if !s.on && s.walkerSet {
-		return cli.Usagef("--py-walker adds Python frames to call stacks, which --stack=false turns off: drop one of them")
+		return cli.Usagef("--py-walker %s adds Python frames to call stacks, which are off: add --stack", s.walker)
 	}
 	return nil
 }
