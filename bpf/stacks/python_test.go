@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // pythons finds the CPython 3.10-3.13 interpreters on this host: on PATH
@@ -73,15 +74,23 @@ func TestPythonWalker(t *testing.T) {
 			if err != nil || p == nil {
 				t.Fatalf("no interpreter found in %s: %v", py, err)
 			}
-			frames, err := p.frames(pid)
-			if err != nil {
-				t.Fatal(err)
-			}
-			var got []string
-			for _, f := range frames {
-				got = append(got, fmt.Sprintf("%s:%d:%s", filepath.Base(f.File), f.Line, f.Symbol))
-			}
+			// "ready" is printed just before the sleep: poll until the
+			// thread is in it (the walk itself is what is checked).
 			want := []string{fmt.Sprintf("sleeper.py:%d:inner", wait), fmt.Sprintf("sleeper.py:%d:outer", call)}
+			var got []string
+			for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+				frames, err := p.frames(pid)
+				if err != nil {
+					t.Fatal(err)
+				}
+				got = got[:0]
+				for _, f := range frames {
+					got = append(got, fmt.Sprintf("%s:%d:%s", filepath.Base(f.File), f.Line, f.Symbol))
+				}
+				if len(got) > 0 && got[0] == want[0] {
+					break
+				}
+			}
 			if len(got) < 3 || got[0] != want[0] || got[1] != want[1] || !strings.HasPrefix(got[2], "sleeper.py:") {
 				t.Errorf("frames %v, want %v then the module", got, want)
 			}

@@ -29,7 +29,10 @@ type Resolver struct {
 	seen    map[uint64]bool    // stack IDs already handed out
 	pending []event.Stack      // new stacks not yet taken by Drain
 	raw     map[rawKey]uint64  // native stack of a process -> stack ID
-	pyCache map[uint32]pyHit   // per thread: its last Python walk
+	natives map[rawKey][]event.Frame
+	mixed   map[mixedKey]uint64 // native stack and one Python walk -> stack ID
+	pyCache map[uint32]pyHit    // per thread: its last Python walk
+	pySeq   uint64
 	stats   Stats
 }
 
@@ -50,7 +53,13 @@ type rawKey struct {
 type pyHit struct {
 	at     time.Time
 	native uint64
+	seq    uint64 // which walk: a stack ID is reused while the walk is
 	frames []event.Frame
+}
+
+type mixedKey struct {
+	raw rawKey
+	py  uint64
 }
 
 // pyReuse is how long a thread's Python stack stands for its next calls
@@ -72,7 +81,8 @@ const maxProcs = 4096
 // NewResolver returns a Resolver; py says whether to read Python frames.
 func NewResolver(py PyWalker) *Resolver {
 	return &Resolver{py: py, procs: map[uint32]*proc{}, modules: map[string]*module{},
-		seen: map[uint64]bool{}, raw: map[rawKey]uint64{}, pyCache: map[uint32]pyHit{}}
+		seen: map[uint64]bool{}, raw: map[rawKey]uint64{}, natives: map[rawKey][]event.Frame{},
+		mixed: map[mixedKey]uint64{}, pyCache: map[uint32]pyHit{}}
 }
 
 // Resolve returns the ID of the stack of return addresses ips (innermost
@@ -85,23 +95,44 @@ func (r *Resolver) Resolve(pid, tid uint32, ips []uint64) uint64 {
 	defer r.mu.Unlock()
 	key := rawKey{pid: pid, hash: hashIPs(ips)}
 	p := r.proc(pid)
-	var py []event.Frame
-	if p.py != nil {
-		py = r.pyFrames(p, tid, key.hash)
-	} else if id, ok := r.raw[key]; ok {
-		return id
-	}
-	frames := r.native(pid, p, ips)
-	if py != nil {
-		frames = splice(frames, py, filepath.Base(p.py.path))
-	}
-	id := stackID(frames)
 	if p.py == nil {
+		if id, ok := r.raw[key]; ok {
+			return id
+		}
+		id := r.store(r.native(pid, p, ips))
 		if len(r.raw) > 1<<20 {
 			clear(r.raw)
 		}
 		r.raw[key] = id
+		return id
 	}
+	// A Python process: its native frames are resolved once per native
+	// stack, its Python frames once per walk (pyReuse), and their union
+	// hashed once per pair.
+	py := r.pyFrames(p, tid, key.hash)
+	mk := mixedKey{raw: key, py: py.seq}
+	if id, ok := r.mixed[mk]; ok {
+		return id
+	}
+	native, ok := r.natives[key]
+	if !ok {
+		native = r.native(pid, p, ips)
+		if len(r.natives) > 1<<16 {
+			clear(r.natives)
+		}
+		r.natives[key] = native
+	}
+	id := r.store(splice(native, py.frames, filepath.Base(p.py.path)))
+	if len(r.mixed) > 1<<18 {
+		clear(r.mixed)
+	}
+	r.mixed[mk] = id
+	return id
+}
+
+// store returns frames' ID, keeping the stack for Drain the first time.
+func (r *Resolver) store(frames []event.Frame) uint64 {
+	id := stackID(frames)
 	if !r.seen[id] {
 		r.seen[id] = true
 		r.stats.Stacks++
@@ -132,7 +163,20 @@ func (r *Resolver) Stats() Stats {
 func (r *Resolver) Track(pid uint32) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	delete(r.procs, pid)
+	if _, ok := r.procs[pid]; ok {
+		// The PID may now be another program: forget its stacks.
+		for k := range r.raw {
+			if k.pid == pid {
+				delete(r.raw, k)
+			}
+		}
+		for k := range r.natives {
+			if k.pid == pid {
+				delete(r.natives, k)
+			}
+		}
+		delete(r.procs, pid)
+	}
 	r.proc(pid)
 }
 
@@ -214,9 +258,9 @@ func (r *Resolver) module(p *proc, path string) *module {
 	return m
 }
 
-func (r *Resolver) pyFrames(p *proc, tid uint32, native uint64) []event.Frame {
+func (r *Resolver) pyFrames(p *proc, tid uint32, native uint64) pyHit {
 	if h, ok := r.pyCache[tid]; ok && h.native == native && time.Since(h.at) < pyReuse {
-		return h.frames
+		return h
 	}
 	frames, err := p.py.frames(tid)
 	r.stats.PyWalks++
@@ -226,8 +270,10 @@ func (r *Resolver) pyFrames(p *proc, tid uint32, native uint64) []event.Frame {
 	if len(r.pyCache) > 1<<16 {
 		clear(r.pyCache)
 	}
-	r.pyCache[tid] = pyHit{at: time.Now(), native: native, frames: frames}
-	return frames
+	r.pySeq++
+	h := pyHit{at: time.Now(), native: native, seq: r.pySeq, frames: frames}
+	r.pyCache[tid] = h
+	return h
 }
 
 // splice puts the Python frames where the interpreter's native frames
