@@ -89,6 +89,9 @@ func TestTraceStacksNamePythonLines(t *testing.T) {
 		t.Fatalf("%s: %v", py, err)
 	}
 	tr.stop()
+	if !strings.Contains(tr.stderr(), "stacks: ") || strings.Contains(tr.stderr(), "Python stacks read 0 times") {
+		t.Errorf("the exit summary does not say what the walker read:\n%s", tr.stderr())
+	}
 
 	evs, rec := eventsOf(t, db, uint32(cmd.Process.Pid))
 	stacks, err := rec.Stacks(nil)

@@ -2,6 +2,8 @@ package trace
 
 import (
 	"flag"
+	"fmt"
+	"io"
 	"os"
 	"strings"
 
@@ -58,4 +60,11 @@ func ptraceWarning() string {
 		return ""
 	}
 	return "kernel.yama.ptrace_scope is 3: no process may read another's memory, so stacks carry no Python frames (native frames only)"
+}
+
+// stackSummary says at exit what --stack stored and what it could not
+// read, so a stack without Python frames has a stated reason.
+func stackSummary(w io.Writer, st stacks.Stats) {
+	fmt.Fprintf(w, "stacks: %d distinct; Python stacks read %d times, %d unreadable; %d frames outside any mapping (process gone)\n",
+		st.Stacks, st.PyWalks, st.PyFailures, st.Unresolved)
 }
