@@ -30,6 +30,12 @@ func nameCallSites(ctx context.Context, src source.Source, rep *causal.Report) e
 			return fmt.Errorf("reading call sites of %s: %w", ch.Op, err)
 		}
 		if len(top) == 0 {
+			if cnt.Stacked == 0 && cnt.Unstacked > 0 && (oi.Source == event.SourceCUDA || oi.Source == event.SourceDriver) {
+				// trace --stack gives every CUDA and driver call a stack:
+				// this recording has none, so no other chain's scan would
+				// find one either.
+				return nil
+			}
 			continue
 		}
 		if ch.Evidence == nil {
