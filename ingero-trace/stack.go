@@ -25,7 +25,7 @@ func (s *stackFlags) register(fs *flag.FlagSet) {
 	// bench/device-stacks.sh measures what a real workload pays.
 	fs.BoolVar(&s.on, "stack", false, "record the user call stack of every CUDA/driver call, symbolised to functions, source lines and Python lines (cost: docs/benchmarks.md)")
 	s.walker = "auto"
-	fs.Func("py-walker", "Python frames in stacks: auto (default) or userspace reads the interpreter's memory and needs ptrace access; ebpf is not in this build", func(v string) error {
+	fs.Func("py-walker", "Python frames in stacks, by `MODE`: auto (default) or userspace reads the interpreter's memory and needs ptrace access; ebpf is not in this build", func(v string) error {
 		s.walker, s.walkerSet = v, true
 		return nil
 	})
