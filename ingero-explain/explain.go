@@ -97,6 +97,9 @@ func (c *config) exec(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	if err := nameCallSites(ctx, rec.Source, rep); err != nil {
+		return err
+	}
 	v := &view{rep: rep, req: req, loc: c.loc, stored: c.chains}
 	if c.annotations {
 		if v.labels, err = chainLabels(rec.Source, rep.Chains); err != nil {

@@ -65,6 +65,9 @@ func writeIncidents(w *bufio.Writer, v *view) {
 				fmt.Fprintf(w, "  %s [%s] %s\n", v.clock(te.TimeNs), te.Layer, oneLine(te.Detail))
 			}
 		}
+		if line := callSiteLine(ch); line != "" {
+			fmt.Fprintln(w, oneLine(line))
+		}
 		fmt.Fprintf(w, "Root cause: %s\n", oneLine(ch.RootCause))
 		fmt.Fprintf(w, "Fix: %s\n", oneLine(ch.Fix))
 		if v.labels != nil {

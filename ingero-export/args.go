@@ -11,7 +11,7 @@ import (
 // args lists what a call's slice shows: its ID (so a slice leads back to
 // 'ingero query'), what went wrong, where it ran, and the op's own args.
 // The slice is reused per event; sinks consume it before the next.
-func (b *builder) args(id store.EventID, ev *event.Event) []arg {
+func (b *builder) args(id store.EventID, ev *event.Event) ([]arg, error) {
 	b.argBuf = append(b.argBuf[:0], idArg(id.Node, id.Seq))
 	if ev.Ret != 0 {
 		b.argBuf = append(b.argBuf, intArg("return_code", int64(ev.Ret)))
@@ -21,12 +21,37 @@ func (b *builder) args(id store.EventID, ev *event.Event) []arg {
 	}
 	if ev.StackID != 0 {
 		b.argBuf = append(b.argBuf, strArg("stack_id", "0x"+strconv.FormatUint(ev.StackID, 16)))
+		site, err := b.callSite(ev.StackID)
+		if err != nil {
+			return nil, err
+		}
+		if site != "" {
+			b.argBuf = append(b.argBuf, strArg("call_site", site))
+		}
 	}
 	if ev.PeerPID != 0 || ev.PeerComm != "" {
 		b.argBuf = append(b.argBuf, strArg("peer", fmt.Sprintf("%s (%d)", ev.PeerComm, ev.PeerPID)))
 	}
 	b.argBuf = b.opArgs(b.argBuf, ev)
-	return b.argBuf
+	return b.argBuf, nil
+}
+
+// callSite is the line that made the calls of a stack ("train.py:42
+// (step)"), read once per stack; "" when its frames say nothing.
+func (b *builder) callSite(id uint64) (string, error) {
+	if site, ok := b.sites[id]; ok {
+		return site, nil
+	}
+	got, err := b.stacks([]uint64{id})
+	if err != nil {
+		return "", fmt.Errorf("reading stack %#x: %w", id, err)
+	}
+	site := ""
+	if f, ok := event.CallSite(got[id].Frames); ok {
+		site = f.Site()
+	}
+	b.sites[id] = site
+	return site, nil
 }
 
 // opArgs names the op's non-zero args after docs/events.md ("args: size,

@@ -73,7 +73,7 @@ func TestPerfettoStructure(t *testing.T) {
 				t.Error("the first launch, which a later launch on its stream superseded, starts a flow")
 			}
 		case "node-a:7":
-			if e.name == "cudaMalloc" && e.typ == typeSliceBegin && (e.args["return_code"] != int64(2) || e.args["stack_id"] != "0xfeedface" || e.args["size"] != uint64(1<<20)) {
+			if e.name == "cudaMalloc" && e.typ == typeSliceBegin && (e.args["return_code"] != int64(2) || e.args["stack_id"] != "0xfeedface" || e.args["call_site"] != "train.py:12 (load_model)" || e.args["size"] != uint64(1<<20)) {
 				t.Errorf("malloc args %v", e.args)
 			}
 		}

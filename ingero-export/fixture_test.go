@@ -90,6 +90,10 @@ func writeFixture(t *testing.T) *fixture {
 	must(t, err)
 	must(t, w.Append(f.events))
 	must(t, w.PutChains(f.chains))
+	must(t, w.PutStacks([]event.Stack{{ID: 0xfeedface, Frames: []event.Frame{
+		{IP: 0x10, Symbol: "cudaMalloc", Module: "libcudart.so.12"},
+		{Symbol: "load_model", File: "/w/train.py", Line: 12, Lang: event.LangPython},
+	}}}))
 	var snaps []event.Snapshot
 	for _, n := range []string{"node-a", "node-b"} {
 		for i := range 3 {

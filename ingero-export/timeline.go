@@ -51,6 +51,9 @@ type builder struct {
 	// repeat one op, so most lookups end here.
 	lastKey   event.Key
 	lastNames *[4]string
+	// stacks reads a stored stack; sites caches each stack's call site.
+	stacks func([]uint64) (map[uint64]event.Stack, error)
+	sites  map[uint64]string
 }
 
 func build(ctx context.Context, rec *recording.Recording, sel selection, out sink) error {
@@ -66,7 +69,7 @@ func build(ctx context.Context, rec *recording.Recording, sel selection, out sin
 		return err
 	}
 	b := &builder{tr: newTracks(out, nodes, names), out: out, pending: map[procKey]map[uint64]*pendingLaunch{},
-		argNames: map[event.Key][4]string{}}
+		argNames: map[event.Key][4]string{}, stacks: rec.Source.Stacks, sites: map[uint64]string{}}
 	err = rec.Scan(ctx, store.Filter{FromNs: sel.fromNs, ToNs: sel.toNs, PIDs: sel.pids}, func(id store.EventID, ev *event.Event) error {
 		return b.event(id, ev)
 	})
@@ -123,8 +126,12 @@ func (b *builder) call(id store.EventID, ev *event.Event, flowOut uint64, flowIn
 	if err != nil {
 		return err
 	}
+	args, err := b.args(id, ev)
+	if err != nil {
+		return err
+	}
 	b.sl = slice{track: th, ts: ev.TimeNs, dur: ev.DurNs, name: ev.OpName(), cat: category(ev.Source),
-		args: b.args(id, ev), flowOut: flowOut, flowIn: flowIn}
+		args: args, flowOut: flowOut, flowIn: flowIn}
 	return b.out.slice(&b.sl)
 }
 

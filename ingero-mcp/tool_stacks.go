@@ -40,6 +40,9 @@ type StackUse struct {
 	Ops       []string `json:"ops"`
 	Processes []string `json:"processes"` // "comm (PID)", at most 8
 	Frames    []Frame  `json:"frames"`    // innermost first, at most 64
+	// CallSite is the frame that made the call: the innermost Python
+	// line, else the program's own source line (event.CallSite).
+	CallSite string `json:"call_site,omitempty"`
 	// FramesOmitted counts frames read past the 64 shown.
 	FramesOmitted int `json:"frames_omitted,omitempty"`
 	// FramesNote says when the stored stack could not be read whole: too
@@ -54,6 +57,7 @@ type Frame struct {
 	File   string `json:"file,omitempty"`
 	Line   int    `json:"line,omitempty"`
 	Module string `json:"mod,omitempty"`
+	Lang   string `json:"lang,omitempty"` // "python" for the interpreter's frames
 }
 
 const (
@@ -88,7 +92,7 @@ func (s *server) stacks(ctx context.Context, in StacksIn) (*StacksOut, error) {
 		return nil, err
 	}
 	if n.Rows[0][0].(int64) == 0 {
-		out.Note = "none recorded in this file: it holds no call stacks; this build of ingero trace does not capture stacks yet"
+		out.Note = "none recorded in this file: it holds no call stacks; record with 'ingero trace --stack'"
 		return out, nil
 	}
 	f.FromNs, f.ToNs = w.FromNs, w.ToNs
@@ -173,6 +177,12 @@ func loadFrames(ctx context.Context, r *store.Reader, st *StackUse) error {
 		st.FramesNote = "the stored stack is not a JSON array of frames: the file is damaged or was not written by ingero"
 		return nil
 	}
+	var all []event.Frame
+	defer func() {
+		if f, ok := event.CallSite(all); ok {
+			st.CallSite = f.Site()
+		}
+	}()
 	for dec.More() {
 		var f event.Frame
 		if err := dec.Decode(&f); err != nil {
@@ -185,7 +195,8 @@ func loadFrames(ctx context.Context, r *store.Reader, st *StackUse) error {
 			st.FramesOmitted++
 			continue
 		}
-		st.Frames = append(st.Frames, Frame{IP: hex(f.IP), Symbol: f.Symbol, File: f.File, Line: f.Line, Module: f.Module})
+		all = append(all, f)
+		st.Frames = append(st.Frames, Frame{IP: hex(f.IP), Symbol: f.Symbol, File: f.File, Line: f.Line, Module: f.Module, Lang: f.Lang})
 	}
 	return nil
 }

@@ -27,7 +27,7 @@ func (c *config) check(args []string) error {
 	if len(args) == 1 {
 		// The statement says what it selects; a filter flag beside it
 		// would be silently ignored, so it is refused instead.
-		for _, name := range []string{"since", "from", "to", "pid", "op", "annotations", "limit"} {
+		for _, name := range []string{"since", "from", "to", "pid", "op", "annotations", "limit", "stacks"} {
 			if set[name] {
 				return cli.Usagef("--%s does not apply to SQL: put the condition in the statement (WHERE timestamp >= …, pid IN (…), op_name = '…', LIMIT n)", name)
 			}
@@ -36,6 +36,9 @@ func (c *config) check(args []string) error {
 			return cli.Usagef("the SQL statement is empty")
 		}
 		return nil
+	}
+	if c.stacks && c.annotations {
+		return cli.Usagef("--annotations labels events; --stacks ranks call sites: give one of them")
 	}
 	if set["max-rows"] {
 		return cli.Usagef("--max-rows applies to SQL statements; for events use --limit")

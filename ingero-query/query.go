@@ -37,6 +37,7 @@ type config struct {
 	timeout     time.Duration
 	nodes       string
 	byRequest   bool
+	stacks      bool
 	fs          *flag.FlagSet
 
 	// now and loc are the clock and the zone of the table's times; tests
@@ -63,6 +64,7 @@ func newCommand(c *config) *ffcli.Command {
 	fs.IntVar(&c.maxRows, "max-rows", defaultMaxRows, "SQL: stop after `N` rows (0: no cap)")
 	timerange.DurationVar(fs, &c.timeout, "timeout", defaultTimeout, "stop after `DURATION` (0: no limit)")
 	fs.StringVar(&c.nodes, "nodes", "", "fan out to these dashboards: `HOST:PORT[,…]` (not in this build yet)")
+	fs.BoolVar(&c.stacks, "stacks", false, "rank the call sites of the matching events (Python line or source line of 'trace --stack'), most time first; --limit caps the rows")
 	fs.BoolVar(&c.byRequest, "by-request", false, "append a per-request summary (not in this build yet)")
 	return &ffcli.Command{
 		Name:       "query",
@@ -99,6 +101,8 @@ func (c *config) exec(ctx context.Context, args []string) error {
 	}
 	if len(args) == 1 {
 		err = c.runSQL(ctx, rec, args[0])
+	} else if c.stacks {
+		err = c.listCallSites(ctx, rec)
 	} else {
 		err = c.listEvents(ctx, rec)
 	}

@@ -12,6 +12,7 @@ import (
 	"ingero.dev/bpf/ring"
 	"ingero.dev/bpf/seccomp"
 	"ingero.dev/bpf/shared"
+	"ingero.dev/bpf/stacks"
 	"ingero.dev/bpf/sysreq"
 	"ingero.dev/common/event"
 )
@@ -25,7 +26,8 @@ type capture struct {
 	io      *blockio.Tracer
 	nccl    *nccl.Tracer // discovery attaches libnccl files to it
 	clock   ring.Clock
-	perProc bool // return probes must be attached per process (seccomp)
+	stacks  *stacks.Resolver // nil with --stack=false
+	perProc bool             // return probes must be attached per process (seccomp)
 	closeMu sync.Once
 }
 
@@ -45,7 +47,12 @@ func loadCapture(c *config, warn io.Writer) (*capture, error) {
 	if err != nil {
 		return nil, fmt.Errorf("creating probe maps: %w", err)
 	}
-	cp := &capture{maps: m, clock: ring.NewClock(), perProc: seccomp.Kernel().CheckEach}
+	cp := &capture{maps: m, clock: ring.NewClock(), perProc: seccomp.Kernel().CheckEach, stacks: c.stacks.resolver()}
+	if cp.stacks != nil {
+		if w := ptraceWarning(); w != "" {
+			fmt.Fprintf(warn, "warning: %s\n", w)
+		}
+	}
 	every := uint32(c.samplingRate)
 	if every == 0 {
 		every = 1 // adaptive starts by keeping everything

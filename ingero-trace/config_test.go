@@ -35,8 +35,10 @@ func TestBadFlagsAreUsageErrors(t *testing.T) {
 		{"--prometheus", ":9090"},
 		{"--otlp", "localhost:4318"},
 		{"--throttle-poll-interval", "2s"},
-		{"--stack"},
 		{"--py-walker", "ebpf"},
+		{"--py-walker", "pyspy"},
+		{"--stack=false", "--py-walker", "userspace"},
+		{"--py-walker", "userspace"},
 		{"--json", "--stream", "-"},
 		{"--json", "--verbose"},
 		{"--cuda-lib", "/nonexistent/libcudart.so.12"},
@@ -66,6 +68,8 @@ func TestGoodFlagsValidate(t *testing.T) {
 		{"--user", "0"},
 		{"--user", "4242"}, // a uid without a name still owns processes
 		{"--stack=false", "--throttle-poll-interval", "0"},
+		{"--stack", "--py-walker", "userspace"},
+		{"--stack", "--py-walker", "auto"},
 	} {
 		c := &config{}
 		fs := flag.NewFlagSet("trace", flag.ContinueOnError)

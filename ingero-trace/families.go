@@ -50,10 +50,14 @@ func loadCUDA(cp *capture, c *config) (family, error) {
 	if cp.perProc {
 		returns = cuda.ReturnPerProcess
 	}
-	t, err := cuda.Load(cp.maps, cuda.Options{
+	opts := cuda.Options{
 		RingBytes: int(c.ringbufSize), LaunchLatency: c.launchLatency,
 		ReturnProbes: returns, Clock: cp.clock,
-	})
+	}
+	if cp.stacks != nil {
+		opts.Stacks = cp.stacks // a nil *Resolver in the interface would not read as off
+	}
+	t, err := cuda.Load(cp.maps, opts)
 	cp.cuda = t
 	return t, err
 }

@@ -131,6 +131,18 @@ func (o *outputs) events(batch []event.Event) {
 	}
 }
 
+func (o *outputs) stacks(s []event.Stack) {
+	if len(s) == 0 {
+		return
+	}
+	if o.db != nil && !o.failed["database"] {
+		o.fail("database", o.db.PutStacks(s))
+	}
+	if o.streamW != nil && !o.failed["stream"] {
+		o.fail("stream", o.streamW.WriteStacks(s))
+	}
+}
+
 func (o *outputs) snapshots(s []event.Snapshot) {
 	if o.db != nil && !o.failed["database"] {
 		o.fail("database", o.db.PutSnapshots(s))

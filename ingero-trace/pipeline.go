@@ -6,6 +6,7 @@ import (
 	"sync"
 	"time"
 
+	"ingero.dev/bpf/stacks"
 	"ingero.dev/common/causal"
 	"ingero.dev/common/event"
 	"ingero.dev/common/ndjson"
@@ -26,6 +27,7 @@ type pipeline struct {
 	live    *causal.Live
 	names   *nameBook
 	onFork  func()
+	stacks  *stacks.Resolver // nil with --stack=false
 	verbose io.Writer
 	node    string
 	events  uint64
@@ -93,6 +95,12 @@ func (p *pipeline) handle(b []event.Event) {
 		}
 	}
 	p.live.Observe(b)
+	// The stacks these events point at were stored by the reader that
+	// decoded them: written first, a reader of the stream never meets an
+	// unknown stack ID.
+	if p.stacks != nil {
+		p.out.stacks(p.stacks.Drain())
+	}
 	p.out.events(b)
 	p.pool.Put(&b)
 }

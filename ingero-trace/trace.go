@@ -84,6 +84,7 @@ func run(ctx context.Context, c *config, fs *flag.FlagSet, stdio cli.Stdio) erro
 	stats := tui.NewStats(start, c.launchLatency)
 	var verbose = view.verboseWriter()
 	pl := newPipeline(node, out, stats, tg.poke, verbose)
+	pl.stacks = cp.stacks
 	sampler, _ := sysinfo.NewSampler("/", node)
 	gpus := gpuSampler()
 	if gpus != nil {
@@ -119,6 +120,9 @@ func run(ctx context.Context, c *config, fs *flag.FlagSet, stdio cli.Stdio) erro
 	stopNs := time.Now().UnixNano()
 	outErr := out.close(sess.ID, stopNs, final)
 	view.exitSummary(final, pl.events, time.Since(start), out.dbPath, c.stream)
+	if cp.stacks != nil {
+		stackSummary(stdio.Err, cp.stacks.Stats())
+	}
 	missed := cp.missedIO()
 	if missed > 0 {
 		fmt.Fprintf(stdio.Err, "ingero trace: %d block IO requests not recorded: the kernel ran no probe at their completion\n", missed)

@@ -11,6 +11,7 @@ import (
 	"github.com/cilium/ebpf/link"
 
 	"ingero.dev/bpf/internal/testenv"
+	"ingero.dev/bpf/stacks"
 	"ingero.dev/bpf/standin"
 	"ingero.dev/bpf/standin/standintest"
 	"ingero.dev/common/event"
@@ -40,6 +41,9 @@ func BenchmarkLaunchStorm(b *testing.B) {
 		{"unprobed", nil},
 		{"empty-uprobe", &Options{}}, // the trap alone: an empty program on cuLaunchKernel
 		{"driver-entry", &Options{Calibrate: time.Millisecond}},
+		// --stack: the user stack rides in each record and is resolved
+		// (cached by raw stack) on the reader.
+		{"driver-entry-stack", &Options{Calibrate: time.Millisecond, Stacks: stacks.NewResolver(stacks.PyUserspace)}},
 		{"launch-latency", &Options{Calibrate: time.Millisecond, LaunchLatency: true}},
 		{"both-layers", &Options{RuntimeLaunches: true}},
 	} {
@@ -79,7 +83,8 @@ func BenchmarkCalls(b *testing.B) {
 	for _, bc := range []struct {
 		name string
 		opts *Options
-	}{{"unprobed", nil}, {"probed", &Options{Calibrate: time.Millisecond}}} {
+	}{{"unprobed", nil}, {"probed", &Options{Calibrate: time.Millisecond}},
+		{"probed-stack", &Options{Calibrate: time.Millisecond, Stacks: stacks.NewResolver(stacks.PyUserspace)}}} {
 		b.Run(bc.name, func(b *testing.B) {
 			var elapsed time.Duration
 			var calls uint64

@@ -98,12 +98,60 @@ static __always_inline struct call *call_state(bool create)
 	return bpf_map_lookup_elem(&calls, &tid);
 }
 
-static __always_inline void emit_now(__u8 source, __u8 op, __u16 flags, const __u64 *a)
+/* --stack (issue #15): the user stack rides behind the record, so a
+ * stack costs no map and no second lookup. User space symbolises it while
+ * the process still lives and keeps one row per distinct stack. */
+#define STACK_DEPTH 64
+
+struct stack_tail {
+	/* The probed call's return address, its call site: at a function's
+	 * first instruction the frame-pointer walk skips the caller on kernels
+	 * before 6.12, so user space puts it back from here. */
+	__u64 ret_addr;
+	__u32 nbytes; /* bytes of ips that bpf_get_stack filled */
+	__u32 at_entry; /* ips[0] is the probed function's first instruction */
+	__u64 ips[STACK_DEPTH];
+};
+
+struct cuda_stack_rec {
+	struct cuda_rec rec;
+	struct stack_tail stack;
+};
+
+struct cuda_stack_rec *const cuda_stack_rec_type __attribute__((unused)) = 0;
+
+/* Set at load time by --stack. */
+const volatile bool capture_stack = false;
+
+static __always_inline struct cuda_rec *cuda_reserve(__u8 source)
 {
-	struct cuda_rec *r = rec_reserve(&cuda_events, sizeof(*r), source);
+	if (capture_stack)
+		return rec_reserve(&cuda_events, sizeof(struct cuda_stack_rec), source);
+	return rec_reserve(&cuda_events, sizeof(struct cuda_rec), source);
+}
+
+static __always_inline void fill_stack(struct pt_regs *ctx, struct cuda_rec *r, bool at_entry)
+{
+	struct cuda_stack_rec *s = (void *)r;
+	long n;
+
+	if (!capture_stack)
+		return;
+	s->stack.ret_addr = ctx->ip;
+	if (at_entry && bpf_probe_read_user(&s->stack.ret_addr, sizeof(s->stack.ret_addr), (void *)ctx->sp))
+		count(&errors, ERR_READ_USER);
+	n = bpf_get_stack(ctx, s->stack.ips, sizeof(s->stack.ips), BPF_F_USER_STACK);
+	s->stack.nbytes = n > 0 ? n : 0;
+	s->stack.at_entry = at_entry;
+}
+
+static __always_inline void emit_now(struct pt_regs *ctx, __u8 source, __u8 op, __u16 flags, const __u64 *a)
+{
+	struct cuda_rec *r = cuda_reserve(source);
 
 	if (!r)
 		return;
+	fill_stack(ctx, r, true);
 	hdr_current(&r->hdr, bpf_ktime_get_ns(), source, op, flags | REC_ENTRY_ONLY);
 	r->dur_ns = 0;
 	r->args[0] = a[0];
@@ -162,9 +210,10 @@ static __always_inline void call_exit(struct pt_regs *ctx)
 	if (c->skip)
 		return;
 	now = bpf_ktime_get_ns();
-	r = rec_reserve(&cuda_events, sizeof(*r), c->source);
+	r = cuda_reserve(c->source);
 	if (!r)
 		return;
+	fill_stack(ctx, r, false);
 	hdr_current(&r->hdr, c->t0, c->source, c->op, c->flags);
 	r->dur_ns = now - c->t0;
 	r->args[0] = c->args[0];

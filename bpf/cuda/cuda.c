@@ -63,7 +63,7 @@ static __always_inline int enter(struct pt_regs *ctx, __u8 source, __u8 op, __u6
 	}
 	if (inside_call(ctx->sp, source) || sample_out(source, &flags))
 		return 0;
-	emit_now(source, op, flags, a);
+	emit_now(ctx, source, op, flags, a);
 	return 0;
 }
 
@@ -78,7 +78,7 @@ static __always_inline int launch(struct pt_regs *ctx, struct target *t, struct 
 	}
 	if ((c && nested(c, ctx->sp, source)) || sample_out(source, &flags))
 		return 0;
-	emit_now(source, op, flags, a);
+	emit_now(ctx, source, op, flags, a);
 	return 0;
 }
 

@@ -66,6 +66,14 @@ type cudaSettings struct {
 	Pad         uint32
 }
 
+type cudaStackTail struct {
+	_       structs.HostLayout
+	RetAddr uint64
+	Nbytes  uint32
+	AtEntry uint32
+	Ips     [64]uint64
+}
+
 type cudaTarget struct {
 	_              structs.HostLayout
 	Flags          uint32
@@ -96,7 +104,9 @@ const (
 	cudaProgCudaThreadExit   = "cuda_thread_exit"
 	cudaProgEnterCall        = "enter_call"
 	cudaProgGraphCall        = "graph_call"
+	cudaVarCaptureStack      = "capture_stack"
 	cudaVarCudaRecType       = "cuda_rec_type"
+	cudaVarCudaStackRecType  = "cuda_stack_rec_type"
 	cudaVarLaunchLatency     = "launch_latency"
 	cudaVarWakeBytes         = "wake_bytes"
 )
@@ -171,9 +181,11 @@ type cudaMapSpecs struct {
 //
 // It can be passed ebpf.CollectionSpec.Assign.
 type cudaVariableSpecs struct {
-	CudaRecType   *ebpf.VariableSpec `ebpf:"cuda_rec_type"`
-	LaunchLatency *ebpf.VariableSpec `ebpf:"launch_latency"`
-	WakeBytes     *ebpf.VariableSpec `ebpf:"wake_bytes"`
+	CaptureStack     *ebpf.VariableSpec `ebpf:"capture_stack"`
+	CudaRecType      *ebpf.VariableSpec `ebpf:"cuda_rec_type"`
+	CudaStackRecType *ebpf.VariableSpec `ebpf:"cuda_stack_rec_type"`
+	LaunchLatency    *ebpf.VariableSpec `ebpf:"launch_latency"`
+	WakeBytes        *ebpf.VariableSpec `ebpf:"wake_bytes"`
 }
 
 // cudaObjects contains all objects after they have been loaded into the kernel.
@@ -223,9 +235,11 @@ func (m *cudaMaps) Close() error {
 //
 // It can be passed to loadCudaObjects or ebpf.CollectionSpec.LoadAndAssign.
 type cudaVariables struct {
-	CudaRecType   *ebpf.Variable `ebpf:"cuda_rec_type"`
-	LaunchLatency *ebpf.Variable `ebpf:"launch_latency"`
-	WakeBytes     *ebpf.Variable `ebpf:"wake_bytes"`
+	CaptureStack     *ebpf.Variable `ebpf:"capture_stack"`
+	CudaRecType      *ebpf.Variable `ebpf:"cuda_rec_type"`
+	CudaStackRecType *ebpf.Variable `ebpf:"cuda_stack_rec_type"`
+	LaunchLatency    *ebpf.Variable `ebpf:"launch_latency"`
+	WakeBytes        *ebpf.Variable `ebpf:"wake_bytes"`
 }
 
 // cudaPrograms contains all programs after they have been loaded into the kernel.

@@ -17,10 +17,12 @@ type decoder struct {
 	clock  ring.Clock
 	comms  ring.Interner
 	allocs allocTable
+	stacks StackResolver
+	ips    []uint64
 }
 
-func newDecoder(c ring.Clock) *decoder {
-	return &decoder{clock: c, allocs: allocTable{m: map[allocKey]uint64{}}}
+func newDecoder(c ring.Clock, stacks StackResolver) *decoder {
+	return &decoder{clock: c, allocs: allocTable{m: map[allocKey]uint64{}}, stacks: stacks}
 }
 
 func (d *decoder) decode(raw []byte, ev *event.Event) bool {
@@ -43,8 +45,39 @@ func (d *decoder) decode(raw []byte, ev *event.Event) bool {
 	ev.Ret = r.Ret
 	ev.CgroupID = h.CgroupId
 	ev.GPU = -1
+	ev.StackID = 0
+	if d.stacks != nil && len(raw) >= recSize+tailSize {
+		tail := (*cudaStackTail)(unsafe.Pointer(&raw[recSize]))
+		d.ips = callSites(tail, d.ips[:0])
+		ev.StackID = d.stacks.Resolve(h.Pid, h.Tid, d.ips)
+	}
 	d.allocs.pair(ev)
 	return true
+}
+
+const tailSize = int(unsafe.Sizeof(cudaStackTail{}))
+
+// callSites turns the captured stack into return addresses only: the
+// probed function's own first instruction goes, and the call's return
+// address comes back where the frame-pointer walk skipped it (at a
+// function's entry the caller's frame is not linked yet; kernels since
+// 6.12 add it themselves).
+func callSites(t *cudaStackTail, dst []uint64) []uint64 {
+	n := min(int(t.Nbytes/8), len(t.Ips))
+	ips := t.Ips[:n]
+	if t.AtEntry != 0 && len(ips) > 0 {
+		ips = ips[1:]
+	}
+	if t.RetAddr != 0 && (len(ips) == 0 || ips[0] != t.RetAddr) {
+		dst = append(dst, t.RetAddr)
+	}
+	for _, ip := range ips {
+		if ip == 0 {
+			break
+		}
+		dst = append(dst, ip)
+	}
+	return dst
 }
 
 // allocTable pairs frees with the allocations they release, by pointer,

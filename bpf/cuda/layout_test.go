@@ -14,10 +14,11 @@ func TestLayoutsMatchBTF(t *testing.T) {
 		t.Fatal(err)
 	}
 	for name, v := range map[string]any{
-		"cuda_rec": cudaCudaRec{},
-		"call":     cudaCall{},
-		"target":   cudaTarget{},
-		"settings": cudaSettings{},
+		"cuda_rec":   cudaCudaRec{},
+		"stack_tail": cudaStackTail{},
+		"call":       cudaCall{},
+		"target":     cudaTarget{},
+		"settings":   cudaSettings{},
 	} {
 		if err := layout.Check(spec, name, v); err != nil {
 			t.Error(err)

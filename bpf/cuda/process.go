@@ -64,6 +64,11 @@ func (p *proc) links() []link.Link {
 // (after an exec, or when it maps a new library). Its launches start at
 // the runtime layer until calibration settles them (README.md).
 func (t *Tracer) AddProcess(p Process) error {
+	// Mappings read now still hold when the process's last records are
+	// read after it exited.
+	if tr, ok := t.opts.Stacks.(interface{ Track(pid uint32) }); ok {
+		tr.Track(p.PID)
+	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if old, ok := t.procs[p.PID]; ok {

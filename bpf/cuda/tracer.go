@@ -57,6 +57,15 @@ type Options struct {
 	Clock ring.Clock
 	// Reader tunes the ring reader (batch size, poll deadline).
 	Reader ring.Options
+	// Stacks, when set, has every record carry the calling thread's user
+	// stack (--stack), which it turns into the event's StackID.
+	Stacks StackResolver
+}
+
+// StackResolver turns the return addresses of a call's user stack,
+// innermost first, into a stored stack's ID (package stacks).
+type StackResolver interface {
+	Resolve(pid, tid uint32, ips []uint64) uint64
 }
 
 // haveUprobeMulti is a variable so that tests can take the older kernels'
@@ -102,6 +111,9 @@ func Load(m *shared.Maps, opts Options) (*Tracer, error) {
 	if err := spec.Variables[cudaVarLaunchLatency].Set(opts.LaunchLatency); err != nil {
 		return nil, fmt.Errorf("setting launch latency: %w", err)
 	}
+	if err := spec.Variables[cudaVarCaptureStack].Set(opts.Stacks != nil); err != nil {
+		return nil, fmt.Errorf("setting stack capture: %w", err)
+	}
 	multi := haveUprobeMulti()
 	if !multi {
 		// Older kernels: the same programs, attached per function.
@@ -120,7 +132,7 @@ func Load(m *shared.Maps, opts Options) (*Tracer, error) {
 		maps:     m,
 		multi:    multi,
 		coll:     coll,
-		dec:      newDecoder(opts.Clock),
+		dec:      newDecoder(opts.Clock, opts.Stacks),
 		attached: map[fileID]string{},
 		procs:    map[uint32]*proc{},
 		stop:     make(chan struct{}),

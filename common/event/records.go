@@ -32,14 +32,20 @@ type SessionStats struct {
 	SampledOut  uint64 // events skipped on purpose by --sampling-rate
 }
 
-// Frame is one resolved stack frame.
+// Frame is one resolved stack frame: a native one (IP, the module's
+// symbol, and the source line when the module has DWARF), or one of an
+// interpreter's (Lang set, IP 0, the function with its file and line).
 type Frame struct {
 	IP     uint64 `json:"ip"`
 	Symbol string `json:"sym,omitempty"`
 	File   string `json:"file,omitempty"`
 	Line   int    `json:"line,omitempty"`
 	Module string `json:"mod,omitempty"`
+	Lang   string `json:"lang,omitempty"`
 }
+
+// LangPython marks a frame the CPython walker read.
+const LangPython = "python"
 
 // Stack is a deduplicated call stack; events refer to it by ID, which is a
 // hash of its frames so the same stack on two nodes gets the same ID.

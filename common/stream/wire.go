@@ -14,6 +14,7 @@ type frameWire struct {
 	File   string `json:"file,omitempty"`
 	Line   int    `json:"line,omitempty"`
 	Module string `json:"mod,omitempty"`
+	Lang   string `json:"lang,omitempty"`
 }
 
 type stackWire struct {

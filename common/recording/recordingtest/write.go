@@ -18,6 +18,7 @@ type Recording struct {
 	Events      []event.Event
 	Chains      []event.Chain
 	Annotations []event.Annotation
+	Stacks      []event.Stack
 	// ChunkEvents, when set, makes the database's chunks this small, so
 	// that a few events span several.
 	ChunkEvents int
@@ -35,6 +36,9 @@ func WriteDB(t testing.TB, r Recording) string {
 		t.Fatal(err)
 	}
 	must(t, w.Append(r.Events))
+	if len(r.Stacks) > 0 {
+		must(t, w.PutStacks(r.Stacks))
+	}
 	if len(r.Chains) > 0 {
 		must(t, w.PutChains(r.Chains))
 	}
@@ -57,6 +61,9 @@ func WriteStream(t testing.TB, r Recording) string {
 	w, err := stream.NewWriter(f, r.Header)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if len(r.Stacks) > 0 {
+		must(t, w.WriteStacks(r.Stacks))
 	}
 	must(t, w.WriteEvents(r.Events))
 	if len(r.Chains) > 0 {
