@@ -18,7 +18,7 @@ type Throttle struct {
 // GpuIdle is left out on purpose: an idle GPU lowering its clocks is not
 // a slowdown of anything.
 var reasonCauses = []struct {
-	bit                     uint64
+	bit                    uint64
 	power, thermal, sw, hw bool
 }{
 	{nvml.ClocksEventReasonSwPowerCap, true, false, true, false},
