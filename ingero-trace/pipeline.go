@@ -24,6 +24,7 @@ type pipeline struct {
 	out     *outputs
 	stats   *tui.Stats
 	live    *causal.Live
+	meter   *meter // nil without --prometheus or --otlp
 	names   *nameBook
 	onFork  func()
 	verbose io.Writer
@@ -93,6 +94,9 @@ func (p *pipeline) handle(b []event.Event) {
 		}
 	}
 	p.live.Observe(b)
+	if p.meter != nil {
+		p.meter.observe(b)
+	}
 	p.out.events(b)
 	p.pool.Put(&b)
 }

@@ -112,3 +112,6 @@ func (s *Sampler) processes(i int, d nvml.Device) []ProcessUtilization {
 
 // Close shuts NVML down.
 func (s *Sampler) Close() { s.lib.Shutdown() }
+
+// Count is how many devices NVML reported, answering or not.
+func (s *Sampler) Count() int { return len(s.devices) }
