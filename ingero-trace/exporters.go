@@ -54,6 +54,7 @@ type exporters struct {
 	cancel   context.CancelFunc
 	promDone <-chan error
 	otlp     *sdkmetric.MeterProvider
+	chainLog *chainLog     // with --otlp
 	throttle chan struct{} // closed when the throttle poller has stopped
 	warn     io.Writer
 }
@@ -92,6 +93,10 @@ func startExporters(x *exportFlags, start time.Time, launchLatency bool, sess ev
 			return nil, err
 		}
 		e.otlp = mp
+		if e.chainLog, err = startChainLog(ctx, x.otlp, res); err != nil {
+			e.stop()
+			return nil, err
+		}
 		fmt.Fprintf(warn, "ingero trace: pushing OTLP metrics to %s every %s\n", x.otlp, otlpInterval)
 	}
 	if x.throttle > 0 && gpus != nil {
@@ -117,6 +122,18 @@ func (e *exporters) pollThrottle(ctx context.Context, gpus *gpu.Sampler, every t
 	}
 }
 
+// chains hands the live analysis's chains to the gauges and, with
+// --otlp, to the chain log.
+func (e *exporters) chains(cs []event.Chain) {
+	if e == nil {
+		return
+	}
+	e.m.setChains(cs)
+	if e.chainLog != nil {
+		e.chainLog.emit(cs)
+	}
+}
+
 // meter is nil when no exporter runs, which the pipeline checks.
 func (e *exporters) meter() *meter {
 	if e == nil {
@@ -131,12 +148,15 @@ func (e *exporters) stop() {
 	if e == nil {
 		return
 	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
 	if e.otlp != nil {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		if err := e.otlp.Shutdown(ctx); err != nil {
 			fmt.Fprintf(e.warn, "warning: the last OTLP push: %v\n", err)
 		}
-		cancel()
+	}
+	if e.chainLog != nil {
+		e.chainLog.shutdown(ctx, e.warn)
 	}
 	e.cancel()
 	if e.throttle != nil {

@@ -29,6 +29,7 @@ type ticker struct {
 	deadband *sysinfo.Deadband
 	adaptive shared.Adaptive
 	status   *status
+	exp      *exporters // nil without --prometheus or --otlp
 
 	n        int
 	last     event.SessionStats // loss counters at the previous tick
@@ -119,9 +120,7 @@ func (t *ticker) account(now time.Time) event.SessionStats {
 func (t *ticker) chains(now time.Time) {
 	cs := t.pl.live.Chains(now)
 	t.out.chains(cs)
-	if m := t.pl.meter; m != nil {
-		m.setChains(cs)
-	}
+	t.exp.chains(cs)
 }
 
 // meterLoss hands the exporters the loss counters by source and family.

@@ -96,7 +96,7 @@ func run(ctx context.Context, c *config, fs *flag.FlagSet, stdio cli.Stdio) erro
 	pl := newPipeline(node, out, stats, tg.poke, verbose)
 	pl.meter = exp.meter()
 	ticker := &ticker{c: c, cp: cp, out: out, stats: stats, pl: pl, tg: tg, view: view, status: st,
-		sess: sess, sampler: sampler, gpus: gpus, deadband: sysinfo.NewDeadband(c.deadband, c.heartbeat)}
+		sess: sess, sampler: sampler, gpus: gpus, exp: exp, deadband: sysinfo.NewDeadband(c.deadband, c.heartbeat)}
 	ticker.init()
 
 	fmt.Fprintf(stdio.Err, "ingero trace: watching %s; %s\n", tg.scope, view.describeOutputs(c))
