@@ -60,7 +60,8 @@ type exporters struct {
 }
 
 // startExporters starts /metrics and the OTLP pusher before any event
-// flows, so a bad address fails the run before probes attach.
+// flows, so a port already taken fails the run before anything is
+// recorded, and the first scrape already counts every event.
 func startExporters(x *exportFlags, start time.Time, launchLatency bool, sess event.Session, gpus *gpu.Sampler, warn io.Writer) (*exporters, error) {
 	if !x.enabled() {
 		return nil, nil
