@@ -25,7 +25,7 @@ type exportFlags struct {
 
 func (x *exportFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&x.prometheus, "prometheus", "", "serve Prometheus /metrics on `ADDR` (loopback only, e.g. 127.0.0.1:9464; docs/metrics.md)")
-	fs.StringVar(&x.otlp, "otlp", "", "push the same metrics over OTLP/HTTP to `HOST:PORT` every 10s (plain HTTP to loopback, HTTPS elsewhere)")
+	fs.StringVar(&x.otlp, "otlp", "", "push the same metrics, and causal chains as log records, over OTLP/HTTP to `HOST:PORT` every 10s (plain HTTP to loopback, HTTPS elsewhere)")
 	timerange.DurationVar(fs, &x.throttle, "throttle-poll-interval", 5*time.Second, "poll NVML clock-throttle reasons this often for the exporters' gpu_throttle_* gauges (0 = off)")
 }
 
