@@ -39,8 +39,8 @@ func TestPrometheusMatchesRecording(t *testing.T) {
 
 	counts := runTraced(t, tr, art, nil, "--pattern", "basic", "--iterations", "10")
 	want := wantCounts(counts)
-	// The query names the workload's own PID's process label; other tests'
-	// stand-ins are kept out by the host-wide lock startTrace holds.
+	// Only this workload makes CUDA calls while the host-wide lock
+	// startTrace takes is held: other tests' stand-ins wait for it.
 	query := `sum by (op) (ingero_op_duration_seconds_count{source=~"cuda|driver",node="e2e-node"})`
 	got := prom.waitQuery(t, query, want, 90*time.Second)
 	t.Logf("PromQL %s = %v", query, got)
