@@ -51,6 +51,14 @@ type meter struct {
 	throttle    []gpu.Throttle
 }
 
+// isLaunch marks the launch ops, looked up per event without a map.
+var isLaunch = func() (t [256][256]bool) {
+	for _, o := range event.Ops() {
+		t[o.Source][o.Op] = o.Class == event.ClassLaunch
+	}
+	return t
+}()
+
 type seriesKey struct {
 	source  event.Source
 	op      event.Op
@@ -79,8 +87,7 @@ func (m *meter) observe(b []event.Event) {
 	for i := range b {
 		e := &b[i]
 		m.events[e.Source]++
-		info, known := event.LookupOp(e.Source, e.Op)
-		launch := known && info.Class == event.ClassLaunch
+		launch := isLaunch[e.Source][e.Op]
 		if !launch && e.DurNs <= 0 {
 			continue
 		}
