@@ -149,7 +149,7 @@ deps: ## install clang-14, llvm-14, libbpf-dev and chromium with apt-get when mi
 # pinned and kept in .cache/node so a second run installs nothing.
 TRACE_ENGINE := @paulirish/trace_engine@0.0.65
 
-test-deps: ## install the real consumers the tests drive: protobuf-compiler, DevTools' trace engine, Node 22 with the MCP Inspector and conformance suite (npm, cached)
+test-deps: ## install the real consumers the tests drive: protobuf-compiler, DevTools' trace engine, Node 22 with the MCP Inspector and conformance suite (npm, cached), the test collector (test/otelcol)
 	@if ! command -v protoc >/dev/null; then \
 		echo "installing: protobuf-compiler"; \
 		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y protobuf-compiler || { \
@@ -167,6 +167,8 @@ test-deps: ## install the real consumers the tests drive: protobuf-compiler, Dev
 		mkdir -p .cache/node && npm install --prefix .cache/node --no-audit --no-fund --silent '$(TRACE_ENGINE)'; \
 	fi
 	@test/mcp-clients.sh
+	@echo "building: test/otelcol (the collector trace's OTLP tests start; warms the build cache)"
+	@cd test/otelcol && GOWORK=off $(GO) build -o /dev/null .
 
 # Install layout: $(PREFIX)/bin/ingero is the multiplexer and every
 # $(PREFIX)/bin/ingero-<command> is a symlink to it; the standalone

@@ -111,6 +111,16 @@ func (cp *capture) stats() (event.SessionStats, error) {
 	return st, nil
 }
 
+// undecodable counts each family's records user space could not
+// decode, by the family's name as the exporters label it.
+func (cp *capture) undecodable() map[string]uint64 {
+	out := make(map[string]uint64, len(cp.fams))
+	for i, f := range cp.fams {
+		out[families[i].label] += f.Stats().Undecodable
+	}
+	return out
+}
+
 // close detaches and drains every family loaded, then frees the maps:
 // after it, every record that reached a ring has been delivered to the
 // sink.

@@ -31,8 +31,8 @@ type config struct {
 	samplingRate  int
 	launchLatency bool
 	statusFD      int
-	pending       pending
 	stacks        stackFlags
+	export        exportFlags
 }
 
 const defaultMaxDB = 10 << 30
@@ -54,7 +54,7 @@ func (c *config) register(fs *flag.FlagSet) {
 	timerange.SizeVar(fs, &c.ringbufSize, "ringbuf-size", 0, "ring buffer size of the cuda/driver/host/io probes (power of two, at least 4096; e.g. 32m)")
 	fs.IntVar(&c.samplingRate, "sampling-rate", 1, "1 = every event, N = 1 in N, 0 = adaptive under sustained drops (cuda/driver/graph only)")
 	fs.BoolVar(&c.launchLatency, "launch-latency", false, "also time kernel launches (adds a return probe per launch; cost in docs/benchmarks.md)")
-	c.pending.register(fs)
+	c.export.register(fs)
 	c.stacks.register(fs)
 	fs.IntVar(&c.statusFD, "status-fd", 0, "write NDJSON status lines (attached, pid, stats, stopped; docs/cli.md) to this open file `descriptor` (0 = off)")
 }
@@ -62,10 +62,10 @@ func (c *config) register(fs *flag.FlagSet) {
 // validate checks what the flag types alone cannot; every failure is a
 // usage error (exit 2).
 func (c *config) validate() error {
-	if err := c.pending.validate(); err != nil {
+	if err := c.stacks.validate(); err != nil {
 		return err
 	}
-	if err := c.stacks.validate(); err != nil {
+	if err := c.export.validate(); err != nil {
 		return err
 	}
 	if c.statusFD < 0 {

@@ -32,9 +32,10 @@ func TestBadFlagsAreUsageErrors(t *testing.T) {
 		{"--pid", "12,abc"},
 		{"--pid", "1", "--user", "bob"},
 		{"--user", "nosuchuser-ingero"},
-		{"--prometheus", ":9090"},
-		{"--otlp", "localhost:4318"},
-		{"--throttle-poll-interval", "2s"},
+		{"--prometheus", ":9090"}, // plain HTTP off loopback
+		{"--prometheus", "9090"},
+		{"--otlp", "localhost"},
+		{"--throttle-poll-interval", "-1s"},
 		{"--py-walker", "ebpf"},
 		{"--py-walker", "pyspy"},
 		{"--stack=false", "--py-walker", "userspace"},
@@ -70,6 +71,8 @@ func TestGoodFlagsValidate(t *testing.T) {
 		{"--stack=false", "--throttle-poll-interval", "0"},
 		{"--stack", "--py-walker", "userspace"},
 		{"--stack", "--py-walker", "auto"},
+		{"--prometheus", "127.0.0.1:9464", "--otlp", "collector.example:4318", "--throttle-poll-interval", "2s"},
+		{"--prometheus", "[::1]:0"},
 	} {
 		c := &config{}
 		fs := flag.NewFlagSet("trace", flag.ContinueOnError)

@@ -30,17 +30,18 @@ type attacher interface {
 // loaded ones when a later one fails, and starts, counts and closes all
 // of them alike.
 type familySpec struct {
-	name string // as errors say it: "loading CUDA probes"
-	load func(cp *capture, c *config) (family, error)
+	name  string // as errors say it: "loading CUDA probes"
+	label string // as metrics label it (docs/metrics.md)
+	load  func(cp *capture, c *config) (family, error)
 }
 
 var families = []familySpec{
-	{"CUDA", loadCUDA},
-	{"host", loadHost},
-	{"block IO", loadBlockIO},
-	{"memory", loadMemory},
-	{"NCCL", loadNCCL},
-	{"network", loadNet},
+	{"CUDA", "cuda", loadCUDA},
+	{"host", "host", loadHost},
+	{"block IO", "blockio", loadBlockIO},
+	{"memory", "memory", loadMemory},
+	{"NCCL", "nccl", loadNCCL},
+	{"network", "net", loadNet},
 }
 
 // loadCUDA keeps the tracer on cp too: discovery attaches libraries and

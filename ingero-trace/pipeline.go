@@ -25,6 +25,7 @@ type pipeline struct {
 	out     *outputs
 	stats   *tui.Stats
 	live    *causal.Live
+	meter   *meter // nil without --prometheus or --otlp
 	names   *nameBook
 	onFork  func()
 	stacks  *stacks.Resolver // nil with --stack=false
@@ -100,6 +101,9 @@ func (p *pipeline) handle(b []event.Event) {
 	// unknown stack ID.
 	if p.stacks != nil {
 		p.out.stacks(p.stacks.Drain())
+	}
+	if p.meter != nil {
+		p.meter.observe(b)
 	}
 	p.out.events(b)
 	p.pool.Put(&b)

@@ -29,6 +29,7 @@ type ticker struct {
 	deadband *sysinfo.Deadband
 	adaptive shared.Adaptive
 	status   *status
+	exp      *exporters // nil without --prometheus or --otlp
 
 	n        int
 	last     event.SessionStats // loss counters at the previous tick
@@ -62,7 +63,7 @@ func (t *ticker) tick(now time.Time) {
 		t.prune()
 	}
 	if t.n%chainsEvery == 0 {
-		t.out.chains(t.pl.live.Chains(now))
+		t.chains(now)
 	}
 	t.view.refresh(t.model(now))
 }
@@ -79,6 +80,9 @@ func (t *ticker) sampleHost(now time.Time) {
 		s.GPUs = gpuUtil(t.gpus.Sample())
 	}
 	t.snap, t.haveSnap = s, true
+	if m := t.pl.meter; m != nil {
+		m.setSnapshot(s)
+	}
 	t.pl.live.ObserveSnapshot(s)
 	if t.deadband.Admit(s, t.sampler.Totals()) {
 		t.out.snapshots([]event.Snapshot{s})
@@ -95,6 +99,9 @@ func (t *ticker) account(now time.Time) event.SessionStats {
 	}
 	st.Events = t.pl.events
 	t.stats.SetDrops(st)
+	if m := t.pl.meter; m != nil {
+		t.meterLoss(m)
+	}
 	dk, du, ds := st.KernelDrops-t.last.KernelDrops, st.UserDrops-t.last.UserDrops, st.SampledOut-t.last.SampledOut
 	if dk+du > 0 {
 		t.record(now, event.Drops, [4]uint64{dk, du, ds})
@@ -108,6 +115,22 @@ func (t *ticker) account(now time.Time) event.SessionStats {
 	}
 	t.last = st
 	return st
+}
+
+// chains runs the live analysis for the recording and the exporters.
+func (t *ticker) chains(now time.Time) {
+	cs := t.pl.live.Chains(now)
+	t.out.chains(cs)
+	t.exp.chains(cs)
+}
+
+// meterLoss hands the exporters the loss counters by source and family.
+func (t *ticker) meterLoss(m *meter) {
+	k, err := t.cp.maps.Counters()
+	if err != nil {
+		return
+	}
+	m.setLoss(k, t.cp.undecodable())
 }
 
 // record writes a tracer event (source system) to the outputs.
@@ -154,7 +177,7 @@ func (t *ticker) final() event.SessionStats {
 	t.sampleHost(now)
 	st := t.account(now)
 	t.out.processes(t.pl.names.flush())
-	t.out.chains(t.pl.live.Chains(now))
+	t.chains(now)
 	t.prune()
 	st.Events = t.pl.events
 	return st

@@ -83,15 +83,21 @@ func run(ctx context.Context, c *config, fs *flag.FlagSet, stdio cli.Stdio) erro
 	view := newView(c, stdio, out.dbPath)
 	stats := tui.NewStats(start, c.launchLatency)
 	var verbose = view.verboseWriter()
-	pl := newPipeline(node, out, stats, tg.poke, verbose)
-	pl.stacks = cp.stacks
 	sampler, _ := sysinfo.NewSampler("/", node)
 	gpus := gpuSampler()
 	if gpus != nil {
 		defer gpus.Close()
 	}
+	exp, err := startExporters(&c.export, start, c.launchLatency, sess, gpus, stdio.Err)
+	if err != nil {
+		out.close(sess.ID, time.Now().UnixNano(), event.SessionStats{})
+		return err
+	}
+	pl := newPipeline(node, out, stats, tg.poke, verbose)
+	pl.stacks = cp.stacks
+	pl.meter = exp.meter()
 	ticker := &ticker{c: c, cp: cp, out: out, stats: stats, pl: pl, tg: tg, view: view, status: st,
-		sess: sess, sampler: sampler, gpus: gpus, deadband: sysinfo.NewDeadband(c.deadband, c.heartbeat)}
+		sess: sess, sampler: sampler, gpus: gpus, exp: exp, deadband: sysinfo.NewDeadband(c.deadband, c.heartbeat)}
 	ticker.init()
 
 	fmt.Fprintf(stdio.Err, "ingero trace: watching %s; %s\n", tg.scope, view.describeOutputs(c))
@@ -114,6 +120,7 @@ func run(ctx context.Context, c *config, fs *flag.FlagSet, stdio cli.Stdio) erro
 	capErr := cp.close()
 	pl.stop()
 	final := ticker.final()
+	exp.stop()
 	last := ticker.model(time.Now())
 	last.AverageRates()
 	view.finish(last)

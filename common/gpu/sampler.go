@@ -29,6 +29,11 @@ type Sampler struct {
 	devices []nvml.Device // nil where NVML gave no handle
 	seen    []uint64      // per device: the newest process sample's timestamp (µs)
 	perProc []bool        // per device: the driver answers per-process queries
+
+	// Throttle's own state, apart from Sample's so the two may run in
+	// different goroutines.
+	noReasons []bool   // per device: the driver reports no clock-event reasons
+	uuids     []string // per device, read once
 }
 
 // NewSampler starts NVML; the error wraps ErrNoNVML with the fix when
@@ -107,3 +112,6 @@ func (s *Sampler) processes(i int, d nvml.Device) []ProcessUtilization {
 
 // Close shuts NVML down.
 func (s *Sampler) Close() { s.lib.Shutdown() }
+
+// Count is how many devices NVML reported, answering or not.
+func (s *Sampler) Count() int { return len(s.devices) }
