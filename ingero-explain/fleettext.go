@@ -39,7 +39,10 @@ func writeFleetText(w io.Writer, rep *fleetReport, asked int) error {
 		fmt.Fprintf(bw, "[%s] %s\n", m.Severity, oneLine(m.Summary))
 		seen := make([]string, len(m.Seen))
 		for i, s := range m.Seen {
-			seen[i] = fmt.Sprintf("%s %s PID %d", nodeLabel(s.Node, s.NodeName), s.Severity, s.PID)
+			seen[i] = nodeLabel(s.Node, s.NodeName) + " " + s.Severity
+			if s.PID != 0 {
+				seen[i] += fmt.Sprintf(" PID %d", s.PID)
+			}
 		}
 		fmt.Fprintf(bw, "Seen on %d %s: %s\n", len(m.Seen), plural(int64(len(m.Seen)), "node", "nodes"), strings.Join(seen, "; "))
 		if len(m.Timeline) > 0 {

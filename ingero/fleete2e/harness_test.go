@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"log"
 	"net"
 	"net/http"
 	"net/http/httputil"
@@ -119,6 +120,7 @@ func startProxy(t *testing.T, p *pki, target string, delay, skew time.Duration) 
 	t.Helper()
 	u := &url.URL{Scheme: "https", Host: target}
 	rp := httputil.NewSingleHostReverseProxy(u)
+	rp.ErrorLog = log.New(io.Discard, "", 0) // a stopped dashboard behind it is a test's point, not news
 	rp.Transport = &http.Transport{TLSClientConfig: &tls.Config{RootCAs: p.ca.Pool(), ServerName: "127.0.0.1"}}
 	rp.ModifyResponse = func(resp *http.Response) error {
 		if resp.Request.URL.Path != "/api/v1/time" || skew == 0 {
