@@ -138,6 +138,20 @@ func (c *Client) Post(ctx context.Context, n Node, path string, body, v any) err
 }
 
 func (c *Client) do(ctx context.Context, n Node, method, path string, q url.Values, body []byte, v any) error {
+	return c.send(ctx, n, method, path, q, body, func(_ http.Header, data []byte) error {
+		if err := json.Unmarshal(data, v); err != nil {
+			return fmt.Errorf("answer is not the dashboard API's JSON: %w", err)
+		}
+		return nil
+	})
+}
+
+// raw is a GET whose body the caller reads itself (NDJSON).
+func (c *Client) raw(ctx context.Context, n Node, path string, q url.Values, read func(http.Header, []byte) error) error {
+	return c.send(ctx, n, http.MethodGet, path, q, nil, read)
+}
+
+func (c *Client) send(ctx context.Context, n Node, method, path string, q url.Values, body []byte, read func(http.Header, []byte) error) error {
 	u := *n.Base
 	u.Path = path
 	u.RawQuery = q.Encode()
@@ -171,10 +185,7 @@ func (c *Client) do(ctx context.Context, n Node, method, path string, q url.Valu
 	if resp.StatusCode != http.StatusOK {
 		return statusError(resp.StatusCode, data)
 	}
-	if err := json.Unmarshal(data, v); err != nil {
-		return fmt.Errorf("answer is not the dashboard API's JSON: %w", err)
-	}
-	return nil
+	return read(resp.Header, data)
 }
 
 // statusError turns an API error into one line that says what to change.
