@@ -56,7 +56,14 @@ type Plan struct {
 // Resolve reads the flags and ingero.yaml. Without --nodes, fleet.nodes
 // applies unless the command was pointed at a local recording (-d or
 // $INGERO_DB). A nil plan means "read locally".
-func (f *Flags) Resolve(localSet bool) (*Plan, error) {
+func (f *Flags) Resolve(localSet bool) (*Plan, error) { return f.resolve(localSet, false) }
+
+// ResolveBeside is Resolve for a command that reads its local recording
+// and asks the nodes too (mcp's query_fleet): -d does not turn the
+// fleet off.
+func (f *Flags) ResolveBeside() (*Plan, error) { return f.resolve(false, true) }
+
+func (f *Flags) resolve(localSet, beside bool) (*Plan, error) {
 	set := map[string]bool{}
 	f.fs.Visit(func(fl *flag.Flag) { set[fl.Name] = true })
 	fc, path, err := LoadConfig(ConfigPaths())
@@ -71,7 +78,7 @@ func (f *Flags) Resolve(localSet bool) (*Plan, error) {
 			return nil, cli.Usagef("--nodes asks the nodes' dashboards and -d reads a local recording: give one of them")
 		}
 		list = strings.Split(f.nodes, ",")
-	case len(fc.Nodes) > 0 && !localSet && os.Getenv("INGERO_DB") == "":
+	case len(fc.Nodes) > 0 && (beside || !localSet && os.Getenv("INGERO_DB") == ""):
 		list, from = fc.Nodes, path
 	default:
 		for _, name := range []string{"ca-cert", "client-cert", "client-key", "token-file", "insecure", "node-timeout", "max-response", "clock-skew-threshold"} {
