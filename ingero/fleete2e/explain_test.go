@@ -8,9 +8,10 @@ import (
 
 type explainJSON struct {
 	Nodes []struct {
-		Node, NodeName string `json:"node"`
-		Events         int64  `json:"events"`
-		Chains         int    `json:"chains"`
+		Node     string `json:"node"`
+		NodeName string `json:"node_name"`
+		Events   int64  `json:"events"`
+		Chains   int    `json:"chains"`
 	} `json:"nodes"`
 	Chains []struct {
 		Rule     string `json:"rule"`
