@@ -160,15 +160,15 @@ func TestCollectorToPrometheus(t *testing.T) {
 	var logs syncBuf
 	cmd.Stdout, cmd.Stderr = &logs, &logs
 	must(t, cmd.Start())
+	exited := make(chan struct{})
+	go func() { cmd.Wait(); close(exited) }()
 	t.Cleanup(func() {
 		cmd.Process.Signal(os.Interrupt)
-		done := make(chan struct{})
-		go func() { cmd.Wait(); close(done) }()
 		select {
-		case <-done:
+		case <-exited:
 		case <-time.After(15 * time.Second):
 			cmd.Process.Kill()
-			<-done
+			<-exited
 		}
 	})
 	push := func(node string, n int) error {
@@ -191,6 +191,11 @@ func TestCollectorToPrometheus(t *testing.T) {
 		err := push("gpu-a", 1234)
 		if err == nil {
 			break
+		}
+		select {
+		case <-exited:
+			t.Fatalf("the collector exited: %s", logs.String())
+		default:
 		}
 		if time.Now().After(deadline) {
 			t.Fatalf("the collector took no OTLP for 60 s: %v\n%s", err, logs.String())
