@@ -50,4 +50,5 @@ const (
 		"and stragglers, nodes whose synchronisation or collective p99 is 2x the others'; ops: every node's per-op latency; overview: each node's recording; " +
 		"sql: one read-only statement (query) on every node, rows prefixed with the node. since narrows chains and ops. " +
 		"Nodes that fail are listed in failed and the others still answer; skew gives each node's clock offset (NTP-style, median of 5), and note warns above the skew threshold. " +
-		"Without nodes it answers with what to use instead.")
+		"Without nodes it answers with what to use instead."
+)
