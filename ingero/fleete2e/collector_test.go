@@ -229,3 +229,12 @@ func freePort(t *testing.T) string {
 	defer ln.Close()
 	return ln.Addr().String()
 }
+
+// TestMain removes the collector built for the run (50 MB).
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if collectorBin != "" {
+		os.RemoveAll(filepath.Dir(collectorBin))
+	}
+	os.Exit(code)
+}
