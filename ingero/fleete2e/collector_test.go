@@ -100,7 +100,7 @@ func otelcol(t *testing.T) string {
 		t.Skip("builds an OpenTelemetry Collector; skipped with -short")
 	}
 	collectorOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "ingero-otelcol-")
+		dir, err := os.MkdirTemp("", "ingero-otelcol-fleet-")
 		if err != nil {
 			collectorErr = err
 			return
