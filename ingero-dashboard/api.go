@@ -53,13 +53,14 @@ func (a *api) routes(mux *http.ServeMux) {
 		"graph-metrics": a.graphMetrics,
 		"graph-events":  a.graphEvents,
 	}
-	allow := map[string]string{"/api/v1/time": http.MethodGet, "/api/v1/query": http.MethodPost}
+	allow := map[string]string{"/api/v1/time": http.MethodGet, "/api/v1/query": http.MethodPost, "/api/v1/events": http.MethodGet}
 	for name, g := range gets {
 		mux.Handle("GET /api/v1/"+name, a.cached(g))
 		allow["/api/v1/"+name] = http.MethodGet
 	}
 	mux.HandleFunc("GET /api/v1/time", a.time)
 	mux.HandleFunc("POST /api/v1/query", a.query)
+	mux.HandleFunc("GET /api/v1/events", a.events)
 	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		if m, ok := allow[r.URL.Path]; ok {
 			w.Header().Set("Allow", m)

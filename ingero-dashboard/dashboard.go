@@ -28,6 +28,7 @@ type config struct {
 	addr       string
 	tlsCert    string
 	tlsKey     string
+	clientCA   string
 	noTLS      bool
 	allowHosts hostList
 	tokenFile  string
@@ -49,6 +50,7 @@ func newCommand(c *config) *ffcli.Command {
 	fs.StringVar(&c.addr, "addr", "127.0.0.1:8080", "listen on `HOST:PORT` (port 0 picks a free one); off loopback, set a token")
 	fs.StringVar(&c.tlsCert, "tls-cert", "", "serve this certificate (`PEM` file) instead of a self-signed one; needs --tls-key")
 	fs.StringVar(&c.tlsKey, "tls-key", "", "private key of --tls-cert (`PEM` file, readable by its owner only)")
+	fs.StringVar(&c.clientCA, "client-ca", "", "mTLS: require a client certificate signed by the CA in `FILE` (PEM)")
 	fs.BoolVar(&c.noTLS, "no-tls", false, "serve plain HTTP; allowed on loopback addresses only")
 	fs.Var(&c.allowHosts, "allow-host", "also answer requests for this Host `NAME` (repeatable; loopback names always work)")
 	fs.StringVar(&c.tokenFile, "token-file", "", "require the bearer token in `FILE` (mode 600) on the API; or set $"+TokenEnv)
@@ -100,6 +102,9 @@ func (c *config) exec(ctx context.Context, args []string) error {
 			return err
 		}
 		srv.cert = cert
+		if srv.clientCAs, err = loadClientCA(c.clientCA); err != nil {
+			return err
+		}
 	}
 	return srv.run(ctx, c.addr)
 }
@@ -107,8 +112,8 @@ func (c *config) exec(ctx context.Context, args []string) error {
 // check refuses flag combinations before anything is opened.
 func (c *config) check() error {
 	if c.noTLS {
-		if c.tlsCert != "" || c.tlsKey != "" {
-			return cli.Usagef("--no-tls and --tls-cert/--tls-key contradict each other: drop one")
+		if c.tlsCert != "" || c.tlsKey != "" || c.clientCA != "" {
+			return cli.Usagef("--no-tls and --tls-cert/--tls-key/--client-ca contradict each other: drop one")
 		}
 		if err := httpsec.CheckPlaintext("--addr", c.addr); err != nil {
 			return &cli.UsageError{Err: err}

@@ -2,6 +2,8 @@ package dashboard
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"fmt"
 	"io"
 	"net"
@@ -16,7 +18,8 @@ import (
 
 type server struct {
 	api         *api
-	cert        *httpsec.Cert // nil: --no-tls
+	cert        *httpsec.Cert  // nil: --no-tls
+	clientCAs   *x509.CertPool // --client-ca: mTLS, nil when off
 	token       string
 	tokenFrom   string
 	allowHosts  []string
@@ -47,6 +50,9 @@ func (s *server) run(ctx context.Context, addr string) error {
 	hs := &httpsec.Server{Addr: addr, Handler: s.handler(), ErrorLog: io.Discard, OnListen: s.banner}
 	if s.cert != nil {
 		hs.TLS = httpsec.ServerConfig(s.cert)
+		if s.clientCAs != nil {
+			hs.TLS.ClientCAs, hs.TLS.ClientAuth = s.clientCAs, tls.RequireAndVerifyClientCert
+		}
 	}
 	return hs.Run(ctx)
 }
@@ -78,6 +84,9 @@ func (s *server) banner(a net.Addr) {
 			timerange.FormatDuration(httpsec.SelfSignedLifetime), s.cert.Fingerprint)
 	default:
 		fmt.Fprintf(s.out, "  TLS 1.3, certificate fingerprint (SHA-256): %s\n", s.cert.Fingerprint)
+	}
+	if s.clientCAs != nil {
+		fmt.Fprintln(s.out, "  mTLS: clients must present a certificate signed by --client-ca")
 	}
 	if s.token != "" {
 		fmt.Fprintf(s.out, "  API token required (from %s): the page asks for it once, or open %s#token=TOKEN\n", s.tokenFrom, url)

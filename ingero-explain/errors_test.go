@@ -28,7 +28,7 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"--from", "2026-05-24T15:44:00Z", "--to", "2026-05-24T15:40:00Z"}, "must be before --to"},
 		{[]string{"--pid", "4821,x"}, `"x" is not a process id`},
 		{[]string{"--last", "-3"}, "--last -3"},
-		{[]string{"--nodes", "host1:8080,host2:8080"}, "--nodes (cross-node chains) is not in this build yet"},
+		{[]string{"--nodes", "host1:8080,host2:8080"}, "give one of them"},
 		{[]string{"--by-request"}, "--by-request (per-request summary) is not in this build yet"},
 		{[]string{"--chains", "--per-process"}, "give one of them"},
 		{[]string{"--chains", "--last", "10"}, "--chains analyses none"},

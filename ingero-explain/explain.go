@@ -13,6 +13,7 @@ import (
 
 	"ingero.dev/common/causal"
 	"ingero.dev/common/cli"
+	"ingero.dev/common/fleet"
 	"ingero.dev/common/recording"
 	"ingero.dev/common/source"
 	"ingero.dev/common/timerange"
@@ -31,7 +32,7 @@ type config struct {
 	perProcess  bool
 	annotations bool
 	byRequest   bool
-	nodes       string
+	fleet       fleet.Flags
 	fs          *flag.FlagSet
 
 	// now and loc are the clock and the zone of the report's times; tests
@@ -60,7 +61,7 @@ func newCommand(c *config) *ffcli.Command {
 	fs.BoolVar(&c.perProcess, "per-process", false, "show p50/p95/p99 of every GPU API op per process, and multi-process contention")
 	fs.BoolVar(&c.annotations, "annotations", false, "show the labels of the annotations that cover each chain")
 	fs.BoolVar(&c.byRequest, "by-request", false, "per-request summary (not in this build yet)")
-	fs.StringVar(&c.nodes, "nodes", "", "cross-node chains from these dashboards: `HOST:PORT[,…]` (not in this build yet)")
+	c.fleet.Register(fs)
 	return &ffcli.Command{
 		Name:       "explain",
 		ShortUsage: "ingero explain [flags]",
@@ -76,6 +77,13 @@ func newCommand(c *config) *ffcli.Command {
 }
 
 func (c *config) exec(ctx context.Context, args []string) error {
+	plan, err := c.fleet.Resolve(c.db != "")
+	if err != nil {
+		return err
+	}
+	if plan != nil {
+		return c.runFleet(ctx, plan, args)
+	}
 	req, err := c.request(args)
 	if err != nil {
 		return err

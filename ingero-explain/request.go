@@ -21,8 +21,6 @@ func (c *config) request(args []string) (request, error) {
 	switch {
 	case len(args) > 0:
 		return request{}, cli.Usagef("explain takes no arguments (got %q); to query events use 'ingero query'", args[0])
-	case c.nodes != "":
-		return request{}, cli.Usagef("--nodes (cross-node chains) is not in this build yet; explain one node's recording with -d, or combine recordings with 'ingero merge' first")
 	case c.byRequest:
 		return request{}, cli.Usagef("--by-request (per-request summary) is not in this build yet; --annotations shows the request labels of each chain")
 	case c.last < 0:

@@ -12,6 +12,7 @@ import (
 	"github.com/peterbourgon/ff/v3/ffcli"
 
 	"ingero.dev/common/cli"
+	"ingero.dev/common/fleet"
 	"ingero.dev/common/timerange"
 )
 
@@ -22,11 +23,13 @@ type config struct {
 	format string
 	gzip   bool
 	pids   string
-	nodes  string
-	chains string
-	window timerange.Window
-	fs     *flag.FlagSet
-	now    func() time.Time
+	fleet  fleet.Flags
+	// nodeEvents caps the events fetched from each node with --nodes.
+	nodeEvents int
+	chains     string
+	window     timerange.Window
+	fs         *flag.FlagSet
+	now        func() time.Time
 }
 
 // New builds the command.
@@ -40,7 +43,8 @@ func New(stdio cli.Stdio) *ffcli.Command {
 	fs.StringVar(&c.format, "format", "", "perfetto (native protobuf) or chrome-json (Trace Event Format); default: chrome-json for a .json or .json.gz FILE, else perfetto")
 	fs.BoolVar(&c.gzip, "gzip", false, "compress with gzip (implied by a .gz FILE)")
 	fs.StringVar(&c.pids, "pid", "", "only these processes: `PID[,PID…]`")
-	fs.StringVar(&c.nodes, "nodes", "", "fetch from dashboards `HOST:PORT[,…]` (not in this build yet)")
+	c.fleet.Register(fs)
+	fs.IntVar(&c.nodeEvents, "node-events", defaultNodeEvents, "with --nodes: the newest `N` events of each node's window (the dashboard allows up to 1000000)")
 	fs.StringVar(&c.chains, "chains", chainsAuto, "causal chains to mark: auto (stored ones, else found by analysing the window), stored, analyze or none")
 	c.window.Register(fs, 0)
 	return &ffcli.Command{
@@ -61,9 +65,20 @@ func New(stdio cli.Stdio) *ffcli.Command {
 }
 
 func (c *config) exec(ctx context.Context, args []string) error {
+	plan, err := c.fleet.Resolve(c.db != "")
+	if err != nil {
+		return err
+	}
 	req, err := c.request(args)
 	if err != nil {
 		return err
+	}
+	if plan != nil {
+		cleanup, err := c.fetchFleet(ctx, plan, req)
+		if err != nil {
+			return err
+		}
+		defer cleanup()
 	}
 	st, err := run(ctx, req, c.stdio)
 	if err != nil {

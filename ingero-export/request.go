@@ -32,8 +32,6 @@ func (c *config) request(args []string) (*request, error) {
 	switch {
 	case len(args) > 0:
 		return nil, cli.Usagef("export takes no arguments (got %q); name the recording with -d and the trace with -o", args[0])
-	case c.nodes != "":
-		return nil, cli.Usagef("--nodes (fetching from dashboards) is not in this build yet (issue #14, fleet fan-out); copy the databases here, 'ingero merge' them and export the merged file")
 	case c.out == "":
 		return nil, cli.Usagef("name the trace file with -o, such as: ingero export -d x.db -o trace.perfetto-trace")
 	}

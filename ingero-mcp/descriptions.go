@@ -45,6 +45,10 @@ const (
 		"statistics and causal chains of a known, planted slowdown. Scenarios: incident (default), cpu-contention, gpu-contention, " +
 		"gpu-steal, contention, cold-start, memcpy-bottleneck, periodic-spike. Takes about a second; needs the ingero binary installed."
 
-	descFleet = "Fan-out query (chains, ops, overview, sql) across several ingero nodes with clock-skew detection. " +
-		"Needs the nodes listed with 'ingero mcp --nodes', which this build does not have yet: it answers with what to use instead."
+	descFleet = "Fan-out across the ingero nodes this server was started with (ingero mcp --nodes HOST:PORT,…, or fleet.nodes in ingero.yaml): " +
+		"each node's dashboard is asked at once. action chains (default): the chains stored on every node, the same chain merged with the nodes it was seen on (seen_on), " +
+		"and stragglers, nodes whose synchronisation or collective p99 is 2x the others'; ops: every node's per-op latency; overview: each node's recording; " +
+		"sql: one read-only statement (query) on every node, rows prefixed with the node. since narrows chains and ops. " +
+		"Nodes that fail are listed in failed and the others still answer; skew gives each node's clock offset (NTP-style, median of 5), and note warns above the skew threshold. " +
+		"Without nodes it answers with what to use instead."
 )

@@ -14,6 +14,7 @@ import (
 	"github.com/peterbourgon/ff/v3/ffcli"
 
 	"ingero.dev/common/cli"
+	"ingero.dev/common/fleet"
 )
 
 // TokenEnv names the variable that holds the bearer token for --http.
@@ -27,6 +28,7 @@ type config struct {
 	tlsKey     string
 	allowHosts hostList
 	noTLS      bool
+	fleet      fleet.Flags
 	// onListen, when set, learns the HTTP address bound (tests use :0).
 	onListen func(addr string)
 }
@@ -44,6 +46,7 @@ func newCommand(c *config) *ffcli.Command {
 	fs.StringVar(&c.tlsKey, "tls-key", "", "TLS private key `FILE` (PEM) for --http, readable by its owner only")
 	fs.Var(&c.allowHosts, "allow-host", "also accept this Host header `NAME` (repeatable, or comma-separated); loopback names are always accepted")
 	fs.BoolVar(&c.noTLS, "no-tls", false, "serve --http as plain HTTP: loopback addresses only")
+	c.fleet.Register(fs)
 	for _, name := range []string{"token", "mcp-bearer-token"} {
 		fs.Var(refusedSecret{}, name, "refused: set $"+TokenEnv+" instead")
 	}

@@ -33,7 +33,20 @@ func (c *config) exec(ctx context.Context, args []string) error {
 	if err := c.preopen(src); err != nil {
 		return err
 	}
-	srv := newServer(src).build()
+	state := newServer(src)
+	plan, err := c.fleet.ResolveBeside()
+	if err != nil {
+		return err
+	}
+	if plan != nil {
+		if state.fleet, err = plan.Client(); err != nil {
+			return err
+		}
+		defer state.fleet.Close()
+		state.skewThreshold = c.fleet.SkewThreshold
+		fmt.Fprintf(c.stdio.Err, "ingero mcp: query_fleet asks %d nodes\n", len(plan.Nodes))
+	}
+	srv := state.build()
 	if front == nil {
 		fmt.Fprintf(c.stdio.Err, "ingero mcp: serving %s over stdio\n", src.describe())
 		err := srv.Run(ctx, &mcp.IOTransport{Reader: io.NopCloser(c.stdio.In), Writer: nopWriteCloser{c.stdio.Out}})

@@ -7,11 +7,13 @@ import (
 	"os/exec"
 	"reflect"
 	"strings"
+	"time"
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
 	"ingero.dev/common/adhoc"
 	"ingero.dev/common/cli"
+	"ingero.dev/common/fleet"
 	"ingero.dev/common/report"
 	"ingero.dev/common/store"
 )
@@ -25,6 +27,9 @@ type server struct {
 	lookPath   func(string) (string, error)
 	sqlLimits  adhoc.Limits // run_sql's bounds; tests shorten the timeout
 	analyzeCap int64        // maxAnalyzed; tests lower it
+	// fleet asks other nodes' dashboards for query_fleet; nil without --nodes.
+	fleet         *fleet.Client
+	skewThreshold time.Duration
 }
 
 func newServer(src *source) *server {

@@ -11,8 +11,6 @@ import (
 // any file is opened.
 func (c *config) check(args []string) error {
 	switch {
-	case c.nodes != "":
-		return errNodes
 	case c.byRequest:
 		return errByRequest
 	case len(args) > 1:

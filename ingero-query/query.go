@@ -13,6 +13,7 @@ import (
 	"github.com/peterbourgon/ff/v3/ffcli"
 
 	"ingero.dev/common/cli"
+	"ingero.dev/common/fleet"
 	"ingero.dev/common/recording"
 	"ingero.dev/common/timerange"
 )
@@ -35,7 +36,7 @@ type config struct {
 	limit       int
 	maxRows     int
 	timeout     time.Duration
-	nodes       string
+	fleet       fleet.Flags
 	byRequest   bool
 	stacks      bool
 	fs          *flag.FlagSet
@@ -63,7 +64,7 @@ func newCommand(c *config) *ffcli.Command {
 	fs.IntVar(&c.limit, "limit", defaultLimit, "show at most the newest `N` events (0: all)")
 	fs.IntVar(&c.maxRows, "max-rows", defaultMaxRows, "SQL: stop after `N` rows (0: no cap)")
 	timerange.DurationVar(fs, &c.timeout, "timeout", defaultTimeout, "stop after `DURATION` (0: no limit)")
-	fs.StringVar(&c.nodes, "nodes", "", "fan out to these dashboards: `HOST:PORT[,…]` (not in this build yet)")
+	c.fleet.Register(fs)
 	fs.BoolVar(&c.stacks, "stacks", false, "rank the call sites of the matching events (Python line or source line of 'trace --stack'), most time first; --limit caps the rows")
 	fs.BoolVar(&c.byRequest, "by-request", false, "append a per-request summary (not in this build yet)")
 	return &ffcli.Command{
@@ -86,11 +87,30 @@ func (c *config) exec(ctx context.Context, args []string) error {
 	if err := c.check(args); err != nil {
 		return err
 	}
+	plan, err := c.fleet.Resolve(c.dbSet())
+	if err != nil {
+		return err
+	}
 	if c.timeout > 0 {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, c.timeout)
 		defer cancel()
 	}
+	if plan != nil {
+		err = c.runFleet(ctx, plan, args)
+	} else {
+		err = c.runLocal(ctx, args)
+	}
+	switch {
+	case errors.Is(err, context.DeadlineExceeded):
+		return fmt.Errorf("stopped after --timeout %s; narrow the statement or the window (WHERE timestamp >= …, LIMIT, --since, --pid) or raise --timeout", timerange.FormatDuration(c.timeout))
+	case errors.Is(err, context.Canceled):
+		return errors.New("interrupted")
+	}
+	return err
+}
+
+func (c *config) runLocal(ctx context.Context, args []string) error {
 	rec, err := recording.OpenSource(c.db)
 	if err != nil {
 		return err
@@ -105,12 +125,6 @@ func (c *config) exec(ctx context.Context, args []string) error {
 		err = c.listCallSites(ctx, rec)
 	} else {
 		err = c.listEvents(ctx, rec)
-	}
-	switch {
-	case errors.Is(err, context.DeadlineExceeded):
-		return fmt.Errorf("stopped after --timeout %s; narrow the statement or the window (WHERE timestamp >= …, LIMIT, --since, --pid) or raise --timeout", timerange.FormatDuration(c.timeout))
-	case errors.Is(err, context.Canceled):
-		return errors.New("interrupted")
 	}
 	return err
 }
