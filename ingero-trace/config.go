@@ -32,6 +32,7 @@ type config struct {
 	launchLatency bool
 	statusFD      int
 	pending       pending
+	annotate      annotateFlags
 }
 
 const defaultMaxDB = 10 << 30
@@ -54,6 +55,7 @@ func (c *config) register(fs *flag.FlagSet) {
 	fs.IntVar(&c.samplingRate, "sampling-rate", 1, "1 = every event, N = 1 in N, 0 = adaptive under sustained drops (cuda/driver/graph only)")
 	fs.BoolVar(&c.launchLatency, "launch-latency", false, "also time kernel launches (adds a return probe per launch; cost in docs/benchmarks.md)")
 	c.pending.register(fs)
+	c.annotate.register(fs)
 	fs.IntVar(&c.statusFD, "status-fd", 0, "write NDJSON status lines (attached, pid, stats, stopped; docs/cli.md) to this open file `descriptor` (0 = off)")
 }
 
@@ -61,6 +63,9 @@ func (c *config) register(fs *flag.FlagSet) {
 // usage error (exit 2).
 func (c *config) validate() error {
 	if err := c.pending.validate(); err != nil {
+		return err
+	}
+	if err := c.annotate.validate(); err != nil {
 		return err
 	}
 	if c.statusFD < 0 {

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"ingero.dev/bpf/shared"
+	"ingero.dev/common/annotate/listen"
 	"ingero.dev/common/event"
 	"ingero.dev/common/gpu"
 	"ingero.dev/common/sysinfo"
@@ -29,6 +30,7 @@ type ticker struct {
 	deadband *sysinfo.Deadband
 	adaptive shared.Adaptive
 	status   *status
+	ann      *listen.Server // nil: no annotation socket
 
 	n        int
 	last     event.SessionStats // loss counters at the previous tick
@@ -52,8 +54,9 @@ func (t *ticker) tick(now time.Time) {
 	t.n++
 	t.sampleHost(now)
 	st := t.account(now)
-	t.status.stats(st)
+	t.status.stats(st, t.annotationStats())
 	t.out.processes(t.pl.names.flush())
+	t.drainAnnotations()
 	if t.n%progressEvery == 0 {
 		t.out.progress(t.sess.ID, st)
 	}
@@ -153,8 +156,25 @@ func (t *ticker) final() event.SessionStats {
 	t.sampleHost(now)
 	st := t.account(now)
 	t.out.processes(t.pl.names.flush())
+	t.drainAnnotations()
 	t.out.chains(t.pl.live.Chains(now))
 	t.prune()
 	st.Events = t.pl.events
 	return st
+}
+
+func (t *ticker) drainAnnotations() {
+	if t.ann != nil {
+		t.out.annotations(t.ann.Drain())
+	}
+}
+
+// annotationStats is nil without a socket, so status lines leave the
+// fields out.
+func (t *ticker) annotationStats() *listen.Stats {
+	if t.ann == nil {
+		return nil
+	}
+	st := t.ann.Stats()
+	return &st
 }
