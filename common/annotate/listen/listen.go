@@ -151,14 +151,20 @@ func (s *Server) Stats() Stats {
 	return st
 }
 
-// Close stops accepting, ends every connection (their open spans end
-// now, and are queued) and removes the socket file. Drain afterwards
-// returns the rest.
+// Close stops accepting, ends every connection once the lines it already
+// sent are handled (their open spans end then, and are queued) and
+// removes the socket file. Drain afterwards returns the rest.
 func (s *Server) Close() error {
 	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return nil
+	}
 	s.closed = true
 	for c := range s.conns {
-		c.Close()
+		// Reads return what is buffered, then end: nothing sent before
+		// Close is lost.
+		c.CloseRead()
 	}
 	s.mu.Unlock()
 	err := s.ln.Close() // also removes the file
@@ -182,3 +188,6 @@ func (s *Server) drop(reason string) {
 	s.stats.Dropped[reason]++
 	s.mu.Unlock()
 }
+
+// Path is the socket's path.
+func (s *Server) Path() string { return s.cfg.Path }
