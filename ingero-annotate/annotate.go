@@ -136,4 +136,3 @@ func (c *config) span(ctx context.Context, labels map[string]string, command []s
 	}
 	return nil
 }
-
