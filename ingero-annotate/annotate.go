@@ -29,7 +29,7 @@ type config struct {
 func New(stdio cli.Stdio) *ffcli.Command {
 	c := &config{stdio: stdio}
 	fs := flag.NewFlagSet("annotate", flag.ContinueOnError)
-	fs.StringVar(&c.socket, "socket", emit.DefaultSocket, "the annotation socket of the running trace (its --annotate-socket)")
+	fs.StringVar(&c.socket, "socket", emit.SocketPath(), "the annotation socket of the running trace (its --annotate-socket; default $INGERO_ANNOTATE_SOCKET, else "+emit.DefaultSocket+")")
 	fs.Int64Var(&c.pid, "pid", 0, "label the events of this process (0: every traced process); not with a COMMAND, whose own events a span labels")
 	fs.StringVar(&c.requestID, "request-id", "", "with a COMMAND: the request_id of the span around it; alone: a label of the point")
 	return &ffcli.Command{

@@ -5,8 +5,20 @@ import (
 	"encoding/json"
 	"fmt"
 	"net"
+	"os"
 	"sync"
 )
+
+// SocketEnv names the variable that overrides DefaultSocket for writers.
+const SocketEnv = "INGERO_ANNOTATE_SOCKET"
+
+// SocketPath is $INGERO_ANNOTATE_SOCKET, else DefaultSocket.
+func SocketPath() string {
+	if p := os.Getenv(SocketEnv); p != "" {
+		return p
+	}
+	return DefaultSocket
+}
 
 // Client is a connection to trace's socket. Its methods may be called from
 // several goroutines. Spans are tied to the connection: trace ends those
@@ -18,10 +30,10 @@ type Client struct {
 	pid  *uint32
 }
 
-// Dial connects to the socket at path ("" for DefaultSocket).
+// Dial connects to the socket at path ("" for SocketPath()).
 func Dial(path string) (*Client, error) {
 	if path == "" {
-		path = DefaultSocket
+		path = SocketPath()
 	}
 	conn, err := net.Dial("unix", path)
 	if err != nil {
