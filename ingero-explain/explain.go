@@ -59,7 +59,7 @@ func newCommand(c *config) *ffcli.Command {
 	fs.BoolVar(&c.json, "json", false, "print JSON (docs/json.md) instead of text")
 	fs.BoolVar(&c.perProcess, "per-process", false, "show p50/p95/p99 of every GPU API op per process, and multi-process contention")
 	fs.BoolVar(&c.annotations, "annotations", false, "show the labels of the annotations that cover each chain")
-	fs.BoolVar(&c.byRequest, "by-request", false, "per-request summary (not in this build yet)")
+	fs.BoolVar(&c.byRequest, "by-request", false, "per-request summary: request spans (annotations with a request_id), longest first, with the events and GPU API time inside")
 	fs.StringVar(&c.nodes, "nodes", "", "cross-node chains from these dashboards: `HOST:PORT[,…]` (not in this build yet)")
 	return &ffcli.Command{
 		Name:       "explain",
@@ -87,6 +87,9 @@ func (c *config) exec(ctx context.Context, args []string) error {
 	defer rec.Close()
 	for _, w := range rec.Warnings {
 		fmt.Fprintf(c.stdio.Err, "ingero explain: warning: %s\n", w)
+	}
+	if c.byRequest {
+		return c.byRequestReport(ctx, rec.Source, req)
 	}
 	var rep *causal.Report
 	if c.chains {

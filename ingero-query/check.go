@@ -13,8 +13,6 @@ func (c *config) check(args []string) error {
 	switch {
 	case c.nodes != "":
 		return errNodes
-	case c.byRequest:
-		return errByRequest
 	case len(args) > 1:
 		return cli.Usagef("give the SQL statement as one argument, in quotes (got %d arguments)", len(args))
 	case c.limit < 0:
@@ -27,7 +25,7 @@ func (c *config) check(args []string) error {
 	if len(args) == 1 {
 		// The statement says what it selects; a filter flag beside it
 		// would be silently ignored, so it is refused instead.
-		for _, name := range []string{"since", "from", "to", "pid", "op", "annotations", "limit"} {
+		for _, name := range []string{"since", "from", "to", "pid", "op", "annotations", "limit", "by-request"} {
 			if set[name] {
 				return cli.Usagef("--%s does not apply to SQL: put the condition in the statement (WHERE timestamp >= …, pid IN (…), op_name = '…', LIMIT n)", name)
 			}

@@ -39,9 +39,6 @@ func unknownOp(name string) error {
 	return cli.Usagef("--op: unknown op %q (docs/events.md lists them: cudaMalloc, cuLaunchKernel, sched_switch, …)", name)
 }
 
-// The fleet fan-out and the per-request summary are planned features; until
-// they land their flags are refused in one line rather than ignored.
-var (
-	errNodes     = cli.Usagef("--nodes (fleet fan-out) is not in this build yet; query one node's recording with -d, or combine recordings with 'ingero merge' first")
-	errByRequest = cli.Usagef("--by-request (per-request summary) is not in this build yet; use --annotations to see the request labels of each event")
-)
+// The fleet fan-out is a planned feature; until it lands its flag is
+// refused in one line rather than ignored.
+var errNodes = cli.Usagef("--nodes (fleet fan-out) is not in this build yet; query one node's recording with -d, or combine recordings with 'ingero merge' first")

@@ -63,7 +63,7 @@ func newCommand(c *config) *ffcli.Command {
 	fs.IntVar(&c.maxRows, "max-rows", defaultMaxRows, "SQL: stop after `N` rows (0: no cap)")
 	timerange.DurationVar(fs, &c.timeout, "timeout", defaultTimeout, "stop after `DURATION` (0: no limit)")
 	fs.StringVar(&c.nodes, "nodes", "", "fan out to these dashboards: `HOST:PORT[,…]` (not in this build yet)")
-	fs.BoolVar(&c.byRequest, "by-request", false, "append a per-request summary (not in this build yet)")
+	fs.BoolVar(&c.byRequest, "by-request", false, "append a per-request summary of the window: request spans, longest first, with the events and GPU API time inside")
 	return &ffcli.Command{
 		Name:       "query",
 		ShortUsage: "ingero query [flags] [SQL]",
@@ -100,7 +100,14 @@ func (c *config) exec(ctx context.Context, args []string) error {
 	if len(args) == 1 {
 		err = c.runSQL(ctx, rec, args[0])
 	} else {
+		// One clock reading, so that the events and the summary cover
+		// the same window.
+		now := c.now()
+		c.now = func() time.Time { return now }
 		err = c.listEvents(ctx, rec)
+		if err == nil && c.byRequest {
+			err = c.appendByRequest(ctx, rec)
+		}
 	}
 	switch {
 	case errors.Is(err, context.DeadlineExceeded):
