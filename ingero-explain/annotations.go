@@ -12,10 +12,11 @@ import (
 )
 
 // chainLabels finds, for each chain, the annotations that cover its
-// timeline, by the rule common/annotate states.
-func chainLabels(r source.Source, chains []event.Chain) ([][]map[string]string, error) {
+// timeline and those in force at its steps (its hits), by the rules
+// common/annotate states.
+func chainLabels(r source.Source, chains []event.Chain) (labels, hits [][]map[string]string, err error) {
 	if len(chains) == 0 {
-		return [][]map[string]string{}, nil
+		return [][]map[string]string{}, [][]map[string]string{}, nil
 	}
 	var hiAll int64
 	for _, ch := range chains {
@@ -24,9 +25,10 @@ func chainLabels(r source.Source, chains []event.Chain) ([][]map[string]string, 
 	}
 	anns, err := r.Annotations(0, hiAll)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return annotate.New(anns).Chains(chains), nil
+	ix := annotate.New(anns)
+	return ix.Chains(chains), ix.ChainHits(chains), nil
 }
 
 // labelText shows each annotation as {name=value …}, or "none".

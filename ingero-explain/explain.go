@@ -102,7 +102,7 @@ func (c *config) exec(ctx context.Context, args []string) error {
 	}
 	v := &view{rep: rep, req: req, loc: c.loc, stored: c.chains}
 	if c.annotations {
-		if v.labels, err = chainLabels(rec.Source, rep.Chains); err != nil {
+		if v.labels, v.hits, err = chainLabels(rec.Source, rep.Chains); err != nil {
 			return err
 		}
 	}

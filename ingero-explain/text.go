@@ -69,6 +69,7 @@ func writeIncidents(w *bufio.Writer, v *view) {
 		fmt.Fprintf(w, "Fix: %s\n", oneLine(ch.Fix))
 		if v.labels != nil {
 			fmt.Fprintf(w, "Annotations: %s\n", labelText(v.labels[i]))
+			fmt.Fprintf(w, "Hit: %s\n", labelText(v.hits[i]))
 		}
 	}
 }
