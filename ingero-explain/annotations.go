@@ -50,3 +50,17 @@ func labelText(labels []map[string]string) string {
 	}
 	return strings.Join(parts, " ")
 }
+
+// maxShownLabels bounds the label sets one text line shows: a chain that
+// spans minutes of a loop annotating every step covers thousands.
+const maxShownLabels = 8
+
+// shortLabelText is labelText for a line people read: past maxShownLabels
+// sets, the first and last few and how many there are (--json has all).
+func shortLabelText(labels []map[string]string) string {
+	if len(labels) <= maxShownLabels {
+		return labelText(labels)
+	}
+	head, tail := labels[:maxShownLabels-2], labels[len(labels)-2:]
+	return labelText(head) + " … " + labelText(tail) + " (" + strconv.Itoa(len(labels)) + " in all; --json lists each)"
+}

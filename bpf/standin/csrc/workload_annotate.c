@@ -12,22 +12,32 @@
 #include "workload.h"
 
 static int annotate_fd = -1, annotate_spans;
+static const char *annotate_path;
 static pthread_mutex_t annotate_mu = PTHREAD_MUTEX_INITIALIZER;
 
+/* Reads the settings; the socket is connected on the first step, after
+ * the release, since a tracer that attaches to a held workload starts
+ * after it. */
 void annotate_open(void)
 {
 	const char *path = getenv("INGERO_ANNOTATE_SOCKET"), *spans = getenv("STANDIN_ANNOTATE_SPANS");
-	struct sockaddr_un addr = {.sun_family = AF_UNIX};
 
 	if (!path || !*path)
 		return;
-	if (strlen(path) >= sizeof(addr.sun_path))
+	if (strlen(path) >= sizeof(((struct sockaddr_un *)0)->sun_path))
 		die("workload: $INGERO_ANNOTATE_SOCKET is too long: %s", path);
-	strcpy(addr.sun_path, path);
+	annotate_path = path;
+	annotate_spans = spans && strcmp(spans, "1") == 0;
+}
+
+static void annotate_connect(void)
+{
+	struct sockaddr_un addr = {.sun_family = AF_UNIX};
+
+	strcpy(addr.sun_path, annotate_path);
 	annotate_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (annotate_fd < 0 || connect(annotate_fd, (struct sockaddr *)&addr, sizeof(addr)) != 0)
-		die("workload: connecting to the annotation socket %s", path);
-	annotate_spans = spans && strcmp(spans, "1") == 0;
+		die("workload: connecting to the annotation socket %s", annotate_path);
 }
 
 static void annotate_send(const char *line)
@@ -35,6 +45,8 @@ static void annotate_send(const char *line)
 	size_t n = strlen(line), off = 0;
 
 	pthread_mutex_lock(&annotate_mu);
+	if (annotate_fd < 0)
+		annotate_connect();
 	while (off < n) {
 		ssize_t w = write(annotate_fd, line + off, n - off);
 
@@ -51,7 +63,7 @@ void annotate_step_begin(uint64_t step)
 {
 	char line[160];
 
-	if (annotate_fd < 0)
+	if (!annotate_path)
 		return;
 	snprintf(line, sizeof(line), "{\"labels\":{\"step\":\"%llu\"}}\n", (unsigned long long)step);
 	annotate_send(line);
@@ -65,7 +77,7 @@ void annotate_step_end(uint64_t step)
 {
 	char line[96];
 
-	if (annotate_fd < 0 || !annotate_spans)
+	if (!annotate_path || !annotate_spans)
 		return;
 	snprintf(line, sizeof(line), "{\"kind\":\"end\",\"request_id\":\"req-%llu\"}\n", (unsigned long long)step);
 	annotate_send(line);
