@@ -39,9 +39,9 @@ DESTDIR ?=
 SUDO ?= $(if $(filter 0,$(shell id -u)),,sudo)
 
 # The read-only analysis commands never need cgo, so they build static and
-# an analyst can copy them anywhere. trace, check, demo and the multiplexer
-# use NVML through cgo.
-READONLY := explain query mcp dashboard merge export
+# an analyst can copy them anywhere; so does annotate, which only writes to
+# trace's socket. trace, check, demo and the multiplexer use NVML through cgo.
+READONLY := explain query mcp dashboard merge export annotate
 COMMANDS := trace check demo $(READONLY)
 BINARIES := $(BIN)/ingero $(addprefix $(BIN)/ingero-,$(COMMANDS))
 

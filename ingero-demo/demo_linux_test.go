@@ -39,6 +39,9 @@ func TestRealModeNamesEveryPlantedCause(t *testing.T) {
 			}
 		} else if !strings.Contains(part, "ingero trace: ") || !strings.Contains(part, " lost: 0 dropped in the kernel, 0 in user space") {
 			t.Errorf("%s: no trace exit summary, or events were lost:\n%s", s.Name, part)
+		} else if !strings.Contains(part, "Hit: {step=") {
+			// The stand-in loop annotates its steps over trace's socket.
+			t.Errorf("%s: no chain names the training steps it hit:\n%s", s.Name, part)
 		}
 		if !namedInAChain(part, s.Culprit) {
 			t.Errorf("%s: no HIGH or MEDIUM chain names the planted cause %q:\n%s", s.Name, s.Culprit, part)

@@ -64,6 +64,10 @@ func TestEveryScenarioNamesItsPlantedCause(t *testing.T) {
 			if !namedInAChain(report, s.Culprit) {
 				t.Errorf("no HIGH or MEDIUM chain names the planted cause %q:\n%s", s.Culprit, report)
 			}
+			// The loop annotates its steps: each chain names those it hit.
+			if strings.Contains(report, "[HIGH]") && !strings.Contains(report, "Hit: {step=") {
+				t.Errorf("no chain names the training steps it hit:\n%s", report)
+			}
 		})
 	}
 }

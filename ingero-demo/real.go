@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -31,7 +33,8 @@ type realRun struct {
 	hogs      []*child
 	tr        *tracer
 	// memory confines the loop of a scenario with a working set.
-	memory *confinement
+	memory  *confinement
+	sockDir string // holds trace's annotation socket
 }
 
 func (c *config) runReal(ctx context.Context, k kit, s scenario.Scenario, i, n int) error {
@@ -60,7 +63,7 @@ func (c *config) runReal(ctx context.Context, k kit, s scenario.Scenario, i, n i
 	fmt.Fprint(say, r.tr.summary())
 	fmt.Fprintf(say, "recorded to %s\n\n", path)
 	// The window starts before the processes did: the whole run, only it.
-	out, err := c.runner(ctx, []string{"-d", path, "--since", (c.span + 30*time.Second).String()})
+	out, err := c.runner(ctx, []string{"-d", path, "--since", (c.span + 30*time.Second).String(), "--annotations"})
 	fmt.Fprint(say, out)
 	return err
 }
@@ -70,7 +73,15 @@ func (c *config) runReal(ctx context.Context, k kit, s scenario.Scenario, i, n i
 func (r *realRun) start(ctx context.Context, path string) error {
 	span := r.c.span
 	argv, env := r.k.workload(r.s.Real.Pattern, trainComm, roleTrain, r.cpus.train, span)
-	var err error
+	// The training loop annotates its steps over trace's socket, which
+	// trace opens before it is released (docs/annotations.md).
+	sockDir, err := os.MkdirTemp("", "ingero-demo-sock-")
+	if err != nil {
+		return err
+	}
+	r.sockDir = sockDir
+	sock := filepath.Join(sockDir, "annotate.sock")
+	env = append(env, "INGERO_ANNOTATE_SOCKET="+sock)
 	if ws := r.s.Real.WorkingSet; ws > 0 {
 		if r.memory, err = confine(r.k.diskDir(), ws, r.say); err != nil {
 			return err
@@ -104,7 +115,7 @@ func (r *realRun) start(ctx context.Context, path string) error {
 		r.cotenants[i] = ch
 		pids = append(pids, strconv.Itoa(ch.pid()))
 	}
-	args := []string{"--pid", strings.Join(pids, ",")}
+	args := []string{"--pid", strings.Join(pids, ","), "--annotate-socket", sock}
 	var out io.Writer
 	if r.c.json {
 		args = append(args, "--json", "--record=false")
@@ -191,6 +202,9 @@ func (r *realRun) plant(ctx context.Context, i int, p scenario.Plant, left time.
 // cleanup stops whatever is still running: after a failure, or the hogs
 // after a run.
 func (r *realRun) cleanup() {
+	if r.sockDir != "" {
+		defer os.RemoveAll(r.sockDir)
+	}
 	for _, ch := range r.hogs {
 		ch.stop()
 	}

@@ -50,7 +50,8 @@ func (c *config) runSynthetic(ctx context.Context, s scenario.Scenario, n int) e
 		return err
 	}
 	fmt.Fprintf(c.stdio.Out, "recorded %d events to %s\n\n", len(rec.Events), path)
-	out, err := c.runner(ctx, []string{"-d", path, "--since", (2 * c.span).String()})
+	// --annotations: each chain names the training steps it hit.
+	out, err := c.runner(ctx, []string{"-d", path, "--since", (2 * c.span).String(), "--annotations"})
 	fmt.Fprint(c.stdio.Out, out)
 	return err
 }
@@ -89,6 +90,9 @@ func record(path string, rec scenario.Recording, stats *tui.Stats, end time.Time
 	}
 	if err == nil {
 		err = w.PutSnapshots(rec.Snapshots)
+	}
+	if err == nil {
+		err = w.PutAnnotations(rec.Annotations)
 	}
 	if err == nil {
 		err = w.EndSession(sess.ID, end.UnixNano(), event.SessionStats{Events: uint64(len(rec.Events))})

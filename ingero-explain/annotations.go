@@ -12,10 +12,11 @@ import (
 )
 
 // chainLabels finds, for each chain, the annotations that cover its
-// timeline, by the rule common/annotate states.
-func chainLabels(r source.Source, chains []event.Chain) ([][]map[string]string, error) {
+// timeline and those in force at its steps (its hits), by the rules
+// common/annotate states.
+func chainLabels(r source.Source, chains []event.Chain) (labels, hits [][]map[string]string, err error) {
 	if len(chains) == 0 {
-		return [][]map[string]string{}, nil
+		return [][]map[string]string{}, [][]map[string]string{}, nil
 	}
 	var hiAll int64
 	for _, ch := range chains {
@@ -24,9 +25,10 @@ func chainLabels(r source.Source, chains []event.Chain) ([][]map[string]string, 
 	}
 	anns, err := r.Annotations(0, hiAll)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return annotate.New(anns).Chains(chains), nil
+	ix := annotate.New(anns)
+	return ix.Chains(chains), ix.ChainHits(chains), nil
 }
 
 // labelText shows each annotation as {name=value …}, or "none".
@@ -47,4 +49,18 @@ func labelText(labels []map[string]string) string {
 		parts = append(parts, "{"+strings.Join(kv, " ")+"}")
 	}
 	return strings.Join(parts, " ")
+}
+
+// maxShownLabels bounds the label sets one text line shows: a chain that
+// spans minutes of a loop annotating every step covers thousands.
+const maxShownLabels = 8
+
+// shortLabelText is labelText for a line people read: past maxShownLabels
+// sets, the first and last few and how many there are (--json has all).
+func shortLabelText(labels []map[string]string) string {
+	if len(labels) <= maxShownLabels {
+		return labelText(labels)
+	}
+	head, tail := labels[:maxShownLabels-2], labels[len(labels)-2:]
+	return labelText(head) + " … " + labelText(tail) + " (" + strconv.Itoa(len(labels)) + " in all; --json lists each)"
 }

@@ -60,7 +60,7 @@ func newCommand(c *config) *ffcli.Command {
 	fs.BoolVar(&c.json, "json", false, "print JSON (docs/json.md) instead of text")
 	fs.BoolVar(&c.perProcess, "per-process", false, "show p50/p95/p99 of every GPU API op per process, and multi-process contention")
 	fs.BoolVar(&c.annotations, "annotations", false, "show the labels of the annotations that cover each chain")
-	fs.BoolVar(&c.byRequest, "by-request", false, "per-request summary (not in this build yet)")
+	fs.BoolVar(&c.byRequest, "by-request", false, "per-request summary: request spans (annotations with a request_id), longest first, with the events and GPU API time inside")
 	c.fleet.Register(fs)
 	return &ffcli.Command{
 		Name:       "explain",
@@ -96,6 +96,9 @@ func (c *config) exec(ctx context.Context, args []string) error {
 	for _, w := range rec.Warnings {
 		fmt.Fprintf(c.stdio.Err, "ingero explain: warning: %s\n", w)
 	}
+	if c.byRequest {
+		return c.byRequestReport(ctx, rec.Source, req)
+	}
 	var rep *causal.Report
 	if c.chains {
 		rep, err = storedChains(ctx, rec.Source, req.opts)
@@ -110,7 +113,7 @@ func (c *config) exec(ctx context.Context, args []string) error {
 	}
 	v := &view{rep: rep, req: req, loc: c.loc, stored: c.chains}
 	if c.annotations {
-		if v.labels, err = chainLabels(rec.Source, rep.Chains); err != nil {
+		if v.labels, v.hits, err = chainLabels(rec.Source, rep.Chains); err != nil {
 			return err
 		}
 	}

@@ -10,7 +10,11 @@ import (
 // which mcp and the dashboard serve too.
 
 func writeReportJSON(w io.Writer, v *view) error {
-	return report.WriteJSON(w, report.NewChains(v.rep, v.labels))
+	c := report.NewChains(v.rep, v.labels)
+	if v.hits != nil {
+		c.SetHits(v.hits)
+	}
+	return report.WriteJSON(w, c)
 }
 
 func writePerProcessJSON(w io.Writer, v *view) error {

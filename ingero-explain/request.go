@@ -21,8 +21,10 @@ func (c *config) request(args []string) (request, error) {
 	switch {
 	case len(args) > 0:
 		return request{}, cli.Usagef("explain takes no arguments (got %q); to query events use 'ingero query'", args[0])
-	case c.byRequest:
-		return request{}, cli.Usagef("--by-request (per-request summary) is not in this build yet; --annotations shows the request labels of each chain")
+	case c.byRequest && (c.chains || c.perProcess || c.annotations):
+		return request{}, cli.Usagef("--by-request is a report of its own: leave out --chains, --per-process and --annotations")
+	case c.byRequest && c.last > 0:
+		return request{}, cli.Usagef("--by-request summarises request spans over a window: use --since/--from/--to, not --last")
 	case c.last < 0:
 		return request{}, cli.Usagef("--last %d: must be 1 or more (0 analyses the whole window)", c.last)
 	case c.chains && c.perProcess:

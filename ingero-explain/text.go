@@ -71,7 +71,8 @@ func writeIncidents(w *bufio.Writer, v *view) {
 		fmt.Fprintf(w, "Root cause: %s\n", oneLine(ch.RootCause))
 		fmt.Fprintf(w, "Fix: %s\n", oneLine(ch.Fix))
 		if v.labels != nil {
-			fmt.Fprintf(w, "Annotations: %s\n", labelText(v.labels[i]))
+			fmt.Fprintf(w, "Annotations: %s\n", shortLabelText(v.labels[i]))
+			fmt.Fprintf(w, "Hit: %s\n", shortLabelText(v.hits[i]))
 		}
 	}
 }

@@ -16,6 +16,7 @@ type view struct {
 	loc    *time.Location
 	stored bool                  // chains come from the store (--chains)
 	labels [][]map[string]string // per chain, with --annotations
+	hits   [][]map[string]string // per chain, with --annotations: at its steps
 	hint   string                // with no events: where the recording's events are
 }
 

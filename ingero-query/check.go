@@ -11,8 +11,6 @@ import (
 // any file is opened.
 func (c *config) check(args []string) error {
 	switch {
-	case c.byRequest:
-		return errByRequest
 	case len(args) > 1:
 		return cli.Usagef("give the SQL statement as one argument, in quotes (got %d arguments)", len(args))
 	case c.limit < 0:
@@ -25,7 +23,7 @@ func (c *config) check(args []string) error {
 	if len(args) == 1 {
 		// The statement says what it selects; a filter flag beside it
 		// would be silently ignored, so it is refused instead.
-		for _, name := range []string{"since", "from", "to", "pid", "op", "annotations", "limit", "stacks"} {
+		for _, name := range []string{"since", "from", "to", "pid", "op", "annotations", "limit", "stacks", "by-request"} {
 			if set[name] {
 				return cli.Usagef("--%s does not apply to SQL: put the condition in the statement (WHERE timestamp >= …, pid IN (…), op_name = '…', LIMIT n)", name)
 			}

@@ -31,7 +31,7 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"--limit", "-1"}, "--limit -1"},
 		{[]string{"--nodes", "host1:8080", "SELECT 1"}, "give one of them"},
 		{[]string{"--ca-cert", "ca.pem", "SELECT 1"}, "--ca-cert applies to fan-out only"},
-		{[]string{"--by-request"}, "--by-request (per-request summary) is not in this build yet"},
+		{[]string{"--by-request", "SELECT 1"}, "--by-request does not apply to SQL"},
 		{[]string{"--pid", "1", "SELECT 1"}, "--pid does not apply to SQL"},
 		{[]string{"--since", "1h", "SELECT 1"}, "--since does not apply to SQL"},
 		{[]string{"--max-rows", "5"}, "--max-rows applies to SQL"},

@@ -39,6 +39,3 @@ func unknownOp(name string) error {
 	return cli.Usagef("--op: unknown op %q (docs/events.md lists them: cudaMalloc, cuLaunchKernel, sched_switch, …)", name)
 }
 
-// The per-request summary is a planned feature; until it lands its flag
-// is refused in one line rather than ignored.
-var errByRequest = cli.Usagef("--by-request (per-request summary) is not in this build yet; use --annotations to see the request labels of each event")

@@ -22,6 +22,9 @@ func (c *config) runFleet(ctx context.Context, plan *fleet.Plan, args []string) 
 	if c.annotations {
 		return cli.Usagef("--annotations reads a local recording; with --nodes, join annotations in SQL (SELECT … FROM events JOIN annotations …)")
 	}
+	if c.byRequest {
+		return cli.Usagef("--by-request reads a local recording's request spans; query a node's file with -d, or 'ingero merge' the nodes' files first")
+	}
 	if c.stacks {
 		return cli.Usagef("--stacks reads a local recording; with --nodes, rank call sites in SQL over each node's stacks table (SELECT stack_id, count(*) … GROUP BY stack_id)")
 	}

@@ -66,7 +66,7 @@ func newCommand(c *config) *ffcli.Command {
 	timerange.DurationVar(fs, &c.timeout, "timeout", defaultTimeout, "stop after `DURATION` (0: no limit)")
 	c.fleet.Register(fs)
 	fs.BoolVar(&c.stacks, "stacks", false, "rank the call sites of the matching events (Python line or source line of 'trace --stack'), most time first; --limit caps the rows")
-	fs.BoolVar(&c.byRequest, "by-request", false, "append a per-request summary (not in this build yet)")
+	fs.BoolVar(&c.byRequest, "by-request", false, "append a per-request summary of the window: request spans, longest first, with the events and GPU API time inside")
 	return &ffcli.Command{
 		Name:       "query",
 		ShortUsage: "ingero query [flags] [SQL]",
@@ -120,11 +120,19 @@ func (c *config) runLocal(ctx context.Context, args []string) error {
 		fmt.Fprintf(c.stdio.Err, "ingero query: warning: %s\n", w)
 	}
 	if len(args) == 1 {
-		err = c.runSQL(ctx, rec, args[0])
-	} else if c.stacks {
+		return c.runSQL(ctx, rec, args[0])
+	}
+	// One clock reading, so that the events and the summary cover the
+	// same window.
+	now := c.now()
+	c.now = func() time.Time { return now }
+	if c.stacks {
 		err = c.listCallSites(ctx, rec)
 	} else {
 		err = c.listEvents(ctx, rec)
+	}
+	if err == nil && c.byRequest {
+		err = c.appendByRequest(ctx, rec)
 	}
 	return err
 }

@@ -33,6 +33,7 @@ type config struct {
 	statusFD      int
 	stacks        stackFlags
 	export        exportFlags
+	annotate      annotateFlags
 }
 
 const defaultMaxDB = 10 << 30
@@ -56,6 +57,7 @@ func (c *config) register(fs *flag.FlagSet) {
 	fs.BoolVar(&c.launchLatency, "launch-latency", false, "also time kernel launches (adds a return probe per launch; cost in docs/benchmarks.md)")
 	c.export.register(fs)
 	c.stacks.register(fs)
+	c.annotate.register(fs)
 	fs.IntVar(&c.statusFD, "status-fd", 0, "write NDJSON status lines (attached, pid, stats, stopped; docs/cli.md) to this open file `descriptor` (0 = off)")
 }
 
@@ -66,6 +68,9 @@ func (c *config) validate() error {
 		return err
 	}
 	if err := c.export.validate(); err != nil {
+		return err
+	}
+	if err := c.annotate.validate(); err != nil {
 		return err
 	}
 	if c.statusFD < 0 {

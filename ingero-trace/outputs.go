@@ -178,6 +178,19 @@ func (o *outputs) chains(c []event.Chain) {
 	}
 }
 
+// annotations records what writers sent over the socket.
+func (o *outputs) annotations(a []event.Annotation) {
+	if len(a) == 0 {
+		return
+	}
+	if o.db != nil && !o.failed["database"] {
+		o.fail("database", o.db.PutAnnotations(a))
+	}
+	if o.streamW != nil && !o.failed["stream"] {
+		o.fail("stream", o.streamW.WriteAnnotations(a))
+	}
+}
+
 func (o *outputs) progress(sessID string, st event.SessionStats) {
 	if o.db != nil && !o.failed["database"] {
 		o.fail("database", o.db.UpdateSessionStats(sessID, st))

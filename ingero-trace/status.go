@@ -9,6 +9,7 @@ import (
 	"syscall"
 	"time"
 
+	"ingero.dev/common/annotate/listen"
 	"ingero.dev/common/event"
 )
 
@@ -64,6 +65,19 @@ type statusLine struct {
 	UserDrops   *uint64 `json:"user_drops,omitempty"`
 	SampledOut  *uint64 `json:"sampled_out,omitempty"`
 	MissedIO    *uint64 `json:"missed_io,omitempty"` // stopped
+	// stats, stopped: with an annotation socket
+	Annotations        *uint64           `json:"annotations,omitempty"`
+	AnnotationsDropped map[string]uint64 `json:"annotations_dropped,omitempty"`
+}
+
+// withAnnotations adds the socket's counters; every drop reason is
+// listed, so a reader sees a storm as it happens.
+func (l statusLine) withAnnotations(a *listen.Stats) statusLine {
+	if a != nil {
+		l.Annotations = &a.Recorded
+		l.AnnotationsDropped = a.Dropped
+	}
+	return l
 }
 
 func (s *status) emit(l statusLine) {
@@ -92,11 +106,11 @@ func (s *status) pid(pid uint32, comm string, cuda, durations bool) {
 
 func (s *status) library(path string) { s.emit(statusLine{Status: "library", Path: path}) }
 
-func (s *status) stats(st event.SessionStats) {
-	s.emit(statusLine{Status: "stats", Events: &st.Events, KernelDrops: &st.KernelDrops, UserDrops: &st.UserDrops, SampledOut: &st.SampledOut})
+func (s *status) stats(st event.SessionStats, ann *listen.Stats) {
+	s.emit(statusLine{Status: "stats", Events: &st.Events, KernelDrops: &st.KernelDrops, UserDrops: &st.UserDrops, SampledOut: &st.SampledOut}.withAnnotations(ann))
 }
 
-func (s *status) stopped(st event.SessionStats, missedIO uint64, db, stream string) {
+func (s *status) stopped(st event.SessionStats, missedIO uint64, db, stream string, ann *listen.Stats) {
 	s.emit(statusLine{Status: "stopped", Database: db, Stream: stream,
-		Events: &st.Events, KernelDrops: &st.KernelDrops, UserDrops: &st.UserDrops, SampledOut: &st.SampledOut, MissedIO: &missedIO})
+		Events: &st.Events, KernelDrops: &st.KernelDrops, UserDrops: &st.UserDrops, SampledOut: &st.SampledOut, MissedIO: &missedIO}.withAnnotations(ann))
 }

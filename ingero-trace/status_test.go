@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"ingero.dev/common/annotate/listen"
 	"ingero.dev/common/event"
 )
 
@@ -25,10 +26,11 @@ func TestStatusLines(t *testing.T) {
 	s.attached("processes 4821", "/tmp/i.db", "")
 	s.pid(4821, "python3", true, false)
 	s.library("/usr/lib/libcudart.so.12")
-	s.stats(event.SessionStats{Events: 10, KernelDrops: 1})
-	s.stopped(event.SessionStats{Events: 12}, 0, "/tmp/i.db", "")
+	s.stats(event.SessionStats{Events: 10, KernelDrops: 1}, nil)
+	s.stats(event.SessionStats{Events: 11}, &listen.Stats{Recorded: 3, Dropped: map[string]uint64{listen.ReasonRate: 5}})
+	s.stopped(event.SessionStats{Events: 12}, 0, "/tmp/i.db", "", nil)
 	s.close()
-	s.stats(event.SessionStats{}) // after close: nothing, no panic
+	s.stats(event.SessionStats{}, nil) // after close: nothing, no panic
 
 	sc := bufio.NewScanner(r)
 	var got []string
@@ -46,6 +48,7 @@ func TestStatusLines(t *testing.T) {
 		`{"status":"pid","pid":4821,"comm":"python3","cuda":true,"durations":false}`,
 		`{"status":"library","path":"/usr/lib/libcudart.so.12"}`,
 		`{"status":"stats","events":10,"kernel_drops":1,"user_drops":0,"sampled_out":0}`,
+		`{"status":"stats","events":11,"kernel_drops":0,"user_drops":0,"sampled_out":0,"annotations":3,"annotations_dropped":{"rate limit":5}}`,
 		`{"status":"stopped","database":"/tmp/i.db","events":12,"kernel_drops":0,"user_drops":0,"sampled_out":0,"missed_io":0}`,
 	}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
@@ -62,6 +65,6 @@ func TestStatusFDMustBeOpen(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s.stats(event.SessionStats{}) // off: writes nothing
+	s.stats(event.SessionStats{}, nil) // off: writes nothing
 	s.close()
 }

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"ingero.dev/bpf/shared"
+	"ingero.dev/common/annotate/listen"
 	"ingero.dev/common/event"
 	"ingero.dev/common/gpu"
 	"ingero.dev/common/sysinfo"
@@ -29,7 +30,8 @@ type ticker struct {
 	deadband *sysinfo.Deadband
 	adaptive shared.Adaptive
 	status   *status
-	exp      *exporters // nil without --prometheus or --otlp
+	exp      *exporters     // nil without --prometheus or --otlp
+	ann      *listen.Server // nil: no annotation socket
 
 	n        int
 	last     event.SessionStats // loss counters at the previous tick
@@ -53,9 +55,10 @@ func (t *ticker) tick(now time.Time) {
 	t.n++
 	t.sampleHost(now)
 	st := t.account(now)
-	t.status.stats(st)
+	t.status.stats(st, t.annotationStats())
 	t.out.watchDB()
 	t.out.processes(t.pl.names.flush())
+	t.drainAnnotations()
 	if t.n%progressEvery == 0 {
 		t.out.progress(t.sess.ID, st)
 	}
@@ -177,8 +180,25 @@ func (t *ticker) final() event.SessionStats {
 	t.sampleHost(now)
 	st := t.account(now)
 	t.out.processes(t.pl.names.flush())
+	t.drainAnnotations()
 	t.chains(now)
 	t.prune()
 	st.Events = t.pl.events
 	return st
+}
+
+func (t *ticker) drainAnnotations() {
+	if t.ann != nil {
+		t.out.annotations(t.ann.Drain())
+	}
+}
+
+// annotationStats is nil without a socket, so status lines leave the
+// fields out.
+func (t *ticker) annotationStats() *listen.Stats {
+	if t.ann == nil {
+		return nil
+	}
+	st := t.ann.Stats()
+	return &st
 }

@@ -80,6 +80,11 @@ func run(ctx context.Context, c *config, fs *flag.FlagSet, stdio cli.Stdio) erro
 		out.close(sess.ID, time.Now().UnixNano(), event.SessionStats{})
 		return err
 	}
+	ann, err := openAnnotations(c, fs, node, stdio.Err)
+	if err != nil {
+		out.close(sess.ID, time.Now().UnixNano(), event.SessionStats{})
+		return err
+	}
 	view := newView(c, stdio, out.dbPath)
 	stats := tui.NewStats(start, c.launchLatency)
 	var verbose = view.verboseWriter()
@@ -97,7 +102,7 @@ func run(ctx context.Context, c *config, fs *flag.FlagSet, stdio cli.Stdio) erro
 	pl.stacks = cp.stacks
 	pl.meter = exp.meter()
 	ticker := &ticker{c: c, cp: cp, out: out, stats: stats, pl: pl, tg: tg, view: view, status: st,
-		sess: sess, sampler: sampler, gpus: gpus, exp: exp, deadband: sysinfo.NewDeadband(c.deadband, c.heartbeat)}
+		sess: sess, sampler: sampler, ann: ann, gpus: gpus, exp: exp, deadband: sysinfo.NewDeadband(c.deadband, c.heartbeat)}
 	ticker.init()
 
 	fmt.Fprintf(stdio.Err, "ingero trace: watching %s; %s\n", tg.scope, view.describeOutputs(c))
@@ -114,6 +119,10 @@ func run(ctx context.Context, c *config, fs *flag.FlagSet, stdio cli.Stdio) erro
 	}
 	<-ctx.Done()
 	stopLoop()
+	if ann != nil {
+		// Spans still open end now; ticker.final records them.
+		ann.Close()
+	}
 
 	// Detach and drain the rings first, so every record already in the
 	// kernel reaches the outputs before they close.
@@ -130,11 +139,14 @@ func run(ctx context.Context, c *config, fs *flag.FlagSet, stdio cli.Stdio) erro
 	if cp.stacks != nil {
 		stackSummary(stdio.Err, cp.stacks.Stats())
 	}
+	if ann != nil {
+		annotationSummary(stdio.Err, ann.Stats())
+	}
 	missed := cp.missedIO()
 	if missed > 0 {
 		fmt.Fprintf(stdio.Err, "ingero trace: %d block IO requests not recorded: the kernel ran no probe at their completion\n", missed)
 	}
-	st.stopped(final, missed, out.dbPath, c.stream)
+	st.stopped(final, missed, out.dbPath, c.stream, ticker.annotationStats())
 	if capErr != nil {
 		fmt.Fprintf(stdio.Err, "warning: detaching probes: %v\n", capErr)
 	}

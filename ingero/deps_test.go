@@ -8,8 +8,10 @@ import (
 )
 
 // readOnly are the analysis modules the design card lets an analyst copy
-// anywhere: no root, no eBPF, no NVML, no cgo.
+// anywhere: no root, no eBPF, no NVML, no cgo. annotate, which only writes
+// to trace's socket, keeps to the same rules.
 var readOnly = []string{
+	"ingero.dev/ingero-annotate",
 	"ingero.dev/ingero-explain",
 	"ingero.dev/ingero-query",
 	"ingero.dev/ingero-mcp",

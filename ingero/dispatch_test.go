@@ -37,7 +37,7 @@ func discard() cli.Stdio {
 
 // The registry must hold every command of the design card, each once.
 func TestRegistryIsComplete(t *testing.T) {
-	want := []string{"check", "trace", "explain", "query", "mcp", "dashboard", "merge", "export", "demo"}
+	want := []string{"check", "trace", "annotate", "explain", "query", "mcp", "dashboard", "merge", "export", "demo"}
 	seen := map[string]int{}
 	for _, n := range commandNames() {
 		seen[n]++

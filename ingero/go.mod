@@ -4,6 +4,7 @@ go 1.26.0
 
 require (
 	ingero.dev/common v0.0.0
+	ingero.dev/ingero-annotate v0.0.0
 	ingero.dev/ingero-check v0.0.0
 	ingero.dev/ingero-dashboard v0.0.0
 	ingero.dev/ingero-demo v0.0.0
@@ -71,6 +72,7 @@ replace (
 	ingero.dev/bpf => ../bpf
 	ingero.dev/common => ../common
 	ingero.dev/common/gpu => ../common/gpu
+	ingero.dev/ingero-annotate => ../ingero-annotate
 	ingero.dev/ingero-check => ../ingero-check
 	ingero.dev/ingero-dashboard => ../ingero-dashboard
 	ingero.dev/ingero-demo => ../ingero-demo

@@ -1,6 +1,7 @@
 package main
 
 import (
+	annotate "ingero.dev/ingero-annotate"
 	check "ingero.dev/ingero-check"
 	dashboard "ingero.dev/ingero-dashboard"
 	demo "ingero.dev/ingero-demo"
@@ -22,6 +23,7 @@ var commands = []struct {
 }{
 	{"check", check.New},
 	{"trace", trace.New},
+	{"annotate", annotate.New},
 	{"explain", explain.New},
 	{"query", query.New},
 	{"mcp", mcp.New},

@@ -103,7 +103,7 @@ func build(dir string) (*Artifacts, error) {
 	}
 	// Links against libcudart only, like a real application; it dlopens
 	// libcuda itself for its direct driver calls.
-	err = compile(gcc, src, art.Workload, []string{"workload.c", "workload_record.c", "workload_patterns.c", "workload_nccl.c",
+	err = compile(gcc, src, art.Workload, []string{"workload.c", "workload_record.c", "workload_patterns.c", "workload_nccl.c", "workload_annotate.c",
 		"-L" + dir, "-l:libcudart.so.12", "-Wl,-rpath,$ORIGIN", "-lpthread", "-ldl"})
 	if err != nil {
 		return nil, err

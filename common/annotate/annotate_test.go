@@ -139,3 +139,35 @@ func TestAnnotationsKeyByNode(t *testing.T) {
 		t.Errorf("chain on b: %s", got)
 	}
 }
+
+func TestHitsNameTheStepsOfTheTimeline(t *testing.T) {
+	var anns []event.Annotation
+	for s := range 10 {
+		anns = append(anns, event.Annotation{TimeNs: int64(s * 100), PID: 1, Labels: map[string]string{"step": fmt.Sprint(s)}})
+	}
+	anns = append(anns,
+		event.Annotation{TimeNs: 500, PID: 1, SpanStart: 500, SpanEnd: 560, Labels: map[string]string{"request_id": "r"}},
+		event.Annotation{TimeNs: 0, PID: 2, Labels: map[string]string{"step": "other process"}})
+	ix := New(anns)
+	step := func(ns ...int64) []event.TimelineEntry {
+		var out []event.TimelineEntry
+		for _, n := range ns {
+			out = append(out, event.TimelineEntry{TimeNs: n})
+		}
+		return out
+	}
+	for _, tt := range []struct {
+		ch   event.Chain
+		want string
+	}{
+		// Steps 3 and 7 are where the slow calls were; 4–6 lie between.
+		{event.Chain{PID: 1, Timeline: step(350, 720, 790)}, "[map[step:3] map[step:7]]"},
+		{event.Chain{PID: 1, Timeline: step(550)}, "[map[step:5] map[request_id:r]]"},
+		{event.Chain{PID: 1, DetectedNs: 950}, "[map[step:9]]"},
+		{event.Chain{PID: 3, Timeline: step(550)}, "[]"},
+	} {
+		if got := fmt.Sprint(ix.Hits(tt.ch)); got != tt.want {
+			t.Errorf("%+v: %s, want %s", tt.ch, got, tt.want)
+		}
+	}
+}

@@ -159,4 +159,18 @@ type Annotation struct {
 	SpanStart int64 // 0 for an instant
 	SpanEnd   int64
 	Labels    map[string]string
+	// Sender is the process that wrote it over trace's socket, as the
+	// kernel reported it (SO_PEERCRED); nil for annotations written
+	// otherwise (by hand, or before schema v4).
+	Sender *Sender
+}
+
+// Sender is who wrote an annotation. The kernel vouches for PID, UID and
+// GID; StartTicks (field 22 of /proc/PID/stat, clock ticks after boot)
+// tells the process from a later one that reuses its PID.
+type Sender struct {
+	PID        uint32
+	UID        uint32
+	GID        uint32
+	StartTicks uint64
 }

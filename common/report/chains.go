@@ -29,6 +29,10 @@ type Chain struct {
 	// Annotations is present only when asked for; then [] when none
 	// covers the chain.
 	Annotations []map[string]string `json:"annotations,omitempty"`
+	// Hits, present with Annotations, are the label sets in force at the
+	// timeline's steps (annotate.Index.Hits): the training steps and
+	// requests the slow calls fell in.
+	Hits []map[string]string `json:"hits,omitempty"`
 }
 
 // Step is one line of a chain's timeline.
@@ -51,6 +55,14 @@ func NewChains(rep *causal.Report, labels [][]map[string]string) Chains {
 		out.Chains = append(out.Chains, c)
 	}
 	return out
+}
+
+// SetHits adds each chain's hits, in the order of c.Chains; the field is
+// [] for a chain that hit none.
+func (c *Chains) SetHits(hits [][]map[string]string) {
+	for i := range c.Chains {
+		c.Chains[i].Hits = nonNil(hits[i])
+	}
 }
 
 // ChainOf converts one chain, with [] and {} for an empty timeline and

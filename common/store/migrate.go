@@ -18,6 +18,7 @@ var migrations = []migration{
 	migrateToV1,
 	migrateToV2,
 	migrateToV3,
+	migrateToV4,
 }
 
 // minReadableVersion is the oldest schema the Reader understands. Readers

@@ -184,11 +184,20 @@ func (r *Reader) Annotations(fromNs, toNs int64) ([]event.Annotation, error) {
 	if r.version >= 2 {
 		node = "node"
 	}
-	err := r.rows("reading annotations", `SELECT ts, pid, span_start, span_end, labels, `+node+` FROM annotations
+	// Files before v4 know no sender: theirs read as NULL.
+	sender := "NULL, NULL, NULL, NULL"
+	if r.version >= senderVersion {
+		sender = "sender_pid, sender_uid, sender_gid, sender_start_ticks"
+	}
+	err := r.rows("reading annotations", `SELECT ts, pid, span_start, span_end, labels, `+node+`, `+sender+` FROM annotations
 		WHERE (ts >= ?1 AND ts <= ?2) OR (span_end != 0 AND span_start <= ?2 AND span_end >= ?1)
 		ORDER BY ts, id`, []any{from, to}, func(s *sqlite3.Stmt) error {
 		a := event.Annotation{TimeNs: s.ColumnInt64(0), PID: uint32(s.ColumnInt64(1)),
 			SpanStart: s.ColumnInt64(2), SpanEnd: s.ColumnInt64(3), Node: s.ColumnText(5)}
+		if s.ColumnType(6) != sqlite3.NULL {
+			a.Sender = &event.Sender{PID: uint32(s.ColumnInt64(6)), UID: uint32(s.ColumnInt64(7)),
+				GID: uint32(s.ColumnInt64(8)), StartTicks: uint64(s.ColumnInt64(9))}
+		}
 		if err := jsonColumn(s, 4, &a.Labels); err != nil {
 			return fmt.Errorf("annotation at %d: %w", a.TimeNs, err)
 		}

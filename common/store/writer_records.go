@@ -160,11 +160,16 @@ func (w *Writer) PutChains(chains []event.Chain) error {
 
 // PutAnnotations stores annotations.
 func (w *Writer) PutAnnotations(anns []event.Annotation) error {
-	return w.putEach("storing annotations", `INSERT INTO annotations(ts, pid, node, span_start, span_end, labels) VALUES (?, ?, ?, ?, ?, ?)`, len(anns),
+	return w.putEach("storing annotations", `INSERT INTO annotations(ts, pid, node, span_start, span_end, labels,
+		sender_pid, sender_uid, sender_gid, sender_start_ticks) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, len(anns),
 		func(i int) ([]any, error) {
 			a := &anns[i]
 			labels, err := jsonText(a.Labels, "{}")
-			return []any{a.TimeNs, a.PID, a.Node, a.SpanStart, a.SpanEnd, labels}, err
+			var sp, su, sg, st any // NULL: no sender
+			if s := a.Sender; s != nil {
+				sp, su, sg, st = s.PID, s.UID, s.GID, s.StartTicks
+			}
+			return []any{a.TimeNs, a.PID, a.Node, a.SpanStart, a.SpanEnd, labels, sp, su, sg, st}, err
 		})
 }
 

@@ -153,8 +153,30 @@ type annotationWire struct {
 	SpanStart int64             `json:"span_start_ns,omitempty"`
 	SpanEnd   int64             `json:"span_end_ns,omitempty"`
 	Labels    map[string]string `json:"labels,omitempty"`
+	Sender    *senderWire       `json:"sender,omitempty"`
 }
 
-func annotationToWire(a event.Annotation) annotationWire { return annotationWire(a) }
+type senderWire struct {
+	PID        uint32 `json:"pid"`
+	UID        uint32 `json:"uid"`
+	GID        uint32 `json:"gid"`
+	StartTicks uint64 `json:"start_ticks"`
+}
 
-func (w annotationWire) record() event.Annotation { return event.Annotation(w) }
+func annotationToWire(a event.Annotation) annotationWire {
+	w := annotationWire{TimeNs: a.TimeNs, PID: a.PID, Node: a.Node, SpanStart: a.SpanStart, SpanEnd: a.SpanEnd, Labels: a.Labels}
+	if a.Sender != nil {
+		s := senderWire(*a.Sender)
+		w.Sender = &s
+	}
+	return w
+}
+
+func (w annotationWire) record() event.Annotation {
+	a := event.Annotation{TimeNs: w.TimeNs, PID: w.PID, Node: w.Node, SpanStart: w.SpanStart, SpanEnd: w.SpanEnd, Labels: w.Labels}
+	if w.Sender != nil {
+		s := event.Sender(*w.Sender)
+		a.Sender = &s
+	}
+	return a
+}

@@ -4,7 +4,9 @@
  * Setup (dlopen libcuda, cuInit, runtime init through cudaGetLastError)
  * happens first, so both libraries are mapped; then --ready-file is created;
  * then the workload waits for --wait-file, so a tracer can attach in
- * between; then it runs the pattern and prints one JSON line on stdout. */
+ * between; then it runs the pattern and prints one JSON line on stdout.
+ * With $INGERO_ANNOTATE_SOCKET it annotates each iteration as a step
+ * (workload_annotate.c). */
 #include "tools.h"
 
 #include <dlfcn.h>
@@ -16,7 +18,7 @@
 struct direct_driver direct;
 
 static volatile sig_atomic_t stopping;
-static uint64_t iterations = 1, deadline_ns;
+static uint64_t iterations = 1, deadline_ns, steps;
 static pattern_fn pattern;
 
 void must(int rc, const char *what, int line)
@@ -70,7 +72,11 @@ static void *loop(void *done)
 	uint64_t n = 0;
 
 	do {
+		uint64_t step = __atomic_fetch_add(&steps, 1, __ATOMIC_RELAXED);
+
+		annotate_step_begin(step);
 		pattern();
+		annotate_step_end(step);
 		n++;
 	} while (!stopping && (deadline_ns ? now_ns() < deadline_ns : n < iterations));
 	__atomic_fetch_add((uint64_t *)done, n, __ATOMIC_RELAXED);
@@ -116,6 +122,7 @@ int main(int argc, char **argv)
 	cpu_clock = v && strcmp(v, "1") == 0;
 	signal(SIGTERM, on_signal);
 	signal(SIGINT, on_signal);
+	annotate_open();
 	direct_open();
 	if (strncmp(name, "nccl", 4) == 0)
 		nccl_open(); /* mapped before --ready-file, so a tracer finds it */

@@ -151,6 +151,11 @@ enum fn {
 void rec_call(enum fn fn, uint64_t ns, uint64_t cpu_ns, int rc);
 void rec_bytes(enum fn fn, size_t bytes);
 void rec_kind_bytes(enum fn fn, enum cudaMemcpyKind kind, size_t bytes);
+/* workload_annotate.c: steps and request spans sent to ingero trace. */
+void annotate_open(void);
+void annotate_step_begin(uint64_t step);
+void annotate_step_end(uint64_t step);
+
 void rec_start(void);
 void rec_print(FILE *out, const char *pattern, uint64_t iterations, uint64_t elapsed_ns);
 

@@ -6,6 +6,7 @@ package scenario
 import (
 	"math"
 	"math/rand/v2"
+	"strconv"
 	"time"
 
 	"ingero.dev/common/event"
@@ -49,6 +50,9 @@ func Names() []string {
 type Recording struct {
 	Events    []event.Event
 	Snapshots []event.Snapshot
+	// Annotations mark each training step (step=N) as an instrumented
+	// loop does (docs/annotations.md), so reports can name the slow steps.
+	Annotations []event.Annotation
 }
 
 const (
@@ -73,7 +77,7 @@ func (s Scenario) Generate(seed uint64, span time.Duration, end time.Time) Recor
 	}
 	l.snapshots()
 	sortByTime(l.evs)
-	return Recording{Events: l.evs, Snapshots: l.snaps}
+	return Recording{Events: l.evs, Snapshots: l.snaps, Annotations: l.anns}
 }
 
 // loop is a PyTorch-style training loop: an input copy, a burst of
@@ -85,6 +89,7 @@ type loop struct {
 	steps      int
 	evs        []event.Event
 	snaps      []event.Snapshot
+	anns       []event.Annotation
 
 	// host describes the machine at time t for the per-second snapshots;
 	// plants override it (memory pressure).
@@ -125,6 +130,8 @@ const stream = 0x55d1c0a3e2b0
 
 func (l *loop) step() {
 	l.steps++
+	l.anns = append(l.anns, event.Annotation{TimeNs: l.now, PID: trainPID, Node: node,
+		Labels: map[string]string{"step": strconv.Itoa(l.steps)}})
 	lastSecond := l.now / 1e9
 	l.call(event.SourceCUDA, event.CudaMemcpyAsync, l.lognormal(40_000, 0.2), [4]uint64{4 << 20, 1, stream})
 	var gpuBusy int64
