@@ -173,6 +173,9 @@ func startBusy(t *testing.T, art *standin.Artifacts, comm string, cpu int) {
 func TestTracePIDAndCudaLib(t *testing.T) {
 	standintest.RequireBPF(t)
 	art := standintest.Require(t)
+	// Held before the workload starts: its timeout must not run while
+	// another package's test holds the lock.
+	standintest.Exclusive(t)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	run, err := art.Start(ctx, nil, "--pattern", "basic", "--iterations", "4")

@@ -3,9 +3,15 @@ package standintest
 import (
 	"os"
 	"path/filepath"
+	"sync"
 	"syscall"
 	"testing"
 )
+
+// held lists the tests that hold the lock. flock conflicts between two
+// open files of one process too, so a second call from the same test
+// would wait for itself.
+var held sync.Map // testing.TB → struct{}
 
 // Exclusive holds a host-wide lock until tb ends, and runs the test
 // process, with every child it starts from now on, in a cgroup of its own
@@ -20,6 +26,10 @@ import (
 // workload more often than the plant does and, rightly, be named first.
 func Exclusive(tb testing.TB) {
 	tb.Helper()
+	if _, again := held.LoadOrStore(tb, struct{}{}); again {
+		return
+	}
+	tb.Cleanup(func() { held.Delete(tb) })
 	path := filepath.Join(os.TempDir(), "ingero-e2e.lock")
 	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o666)
 	if err != nil {
