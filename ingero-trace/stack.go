@@ -67,4 +67,7 @@ func ptraceWarning() string {
 func stackSummary(w io.Writer, st stacks.Stats) {
 	fmt.Fprintf(w, "stacks: %d distinct; Python stacks read %d times, %d unreadable; %d frames outside any mapping (process gone)\n",
 		st.Stacks, st.PyWalks, st.PyFailures, st.Unresolved)
+	if st.Early > 0 {
+		fmt.Fprintf(w, "stacks: %d stored while a library loaded after the process was found still had its symbols loading (module names only)\n", st.Early)
+	}
 }
