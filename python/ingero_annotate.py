@@ -1,8 +1,10 @@
 """Annotations for ``ingero trace``: mark training steps and request spans.
 
-Standard library only. Trace stamps every message with the time it arrives
-and with the sender's PID, UID and GID as the kernel reports them, so this
-module sends only labels. docs/annotations.md is the contract.
+Standard library only. Each message carries the time it is sent
+(time.time_ns(), the clock of trace's event timestamps), which trace keeps
+only when it lies at most 250 ms before the message arrives; trace stamps
+the sender's PID, UID and GID as the kernel reports them. docs/annotations.md
+is the contract.
 
     import ingero_annotate
 
@@ -23,6 +25,7 @@ import json
 import os
 import socket
 import threading
+import time
 
 DEFAULT_SOCKET = "/run/ingero/annotate.sock"
 MAX_LINE = 4096
@@ -98,10 +101,13 @@ class Annotator:
             msg.pop("labels", None)
         if self._pid is not None:
             msg["pid"] = self._pid
-        line = json.dumps(msg, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
-        if len(line) > MAX_LINE:
-            raise ValueError("annotation of %d bytes is over the %d-byte line limit" % (len(line), MAX_LINE))
         with self._lock:
+            # Read under the lock, so that the lines of this connection go
+            # out in the order of their times, as trace requires.
+            msg["time_ns"] = time.time_ns()
+            line = json.dumps(msg, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+            if len(line) > MAX_LINE:
+                raise ValueError("annotation of %d bytes is over the %d-byte line limit" % (len(line), MAX_LINE))
             if self._sock is None:
                 if self._required:
                     raise ConnectionError("not connected to ingero trace")

@@ -7,6 +7,7 @@ import os
 import socket
 import tempfile
 import threading
+import time
 import unittest
 
 import ingero_annotate
@@ -45,6 +46,7 @@ class AnnotatorTest(unittest.TestCase):
         if not path:
             local = Local()
             path = local.path
+        before = time.time_ns()
         with ingero_annotate.Annotator(path, required=True) as ann:
             self.assertTrue(ann.connected)
             for step in range(3):
@@ -56,8 +58,15 @@ class AnnotatorTest(unittest.TestCase):
                     raise RuntimeError("the handler failed")
             with self.assertRaises(ValueError):
                 ann.point(big="x" * 5000)
+        after = time.time_ns()
         if local:
             local.close()
+            # Each line carries its sending time, in the order sent.
+            times = [m.get("time_ns") for m in local.lines]
+            self.assertTrue(all(isinstance(t, int) for t in times), times)
+            self.assertEqual(times, sorted(times))
+            self.assertGreaterEqual(times[0], before)
+            self.assertLessEqual(times[-1], after)
             kinds = [(m.get("kind"), m.get("request_id"), m.get("labels")) for m in local.lines]
             self.assertEqual(kinds, [
                 ("point", None, {"step": "0"}), ("point", None, {"step": "1"}), ("point", None, {"step": "2"}),

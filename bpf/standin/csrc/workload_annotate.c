@@ -2,12 +2,16 @@
  * $INGERO_ANNOTATE_SOCKET set, the workload marks each iteration as a
  * training step (a point, step=N) and, with STANDIN_ANNOTATE_SPANS=1, also
  * as a request span (request_id=req-N), the way an instrumented training
- * loop or inference server does. Trace stamps time and sender itself. */
+ * loop or inference server does. Each line carries the time it is sent
+ * (CLOCK_REALTIME, which trace keeps within 250 ms of its arrival, so a
+ * tracer that reads late still sees the spans' true lengths); trace stamps
+ * the sender itself. */
 #include "tools.h"
 
 #include <pthread.h>
 #include <sys/socket.h>
 #include <sys/un.h>
+#include <time.h>
 
 #include "workload.h"
 
@@ -40,13 +44,23 @@ static void annotate_connect(void)
 		die("workload: connecting to the annotation socket %s", annotate_path);
 }
 
-static void annotate_send(const char *line)
+/* Sends the message whose JSON body (an object, without its closing
+ * brace) is in body, adding the time under the lock so that lines leave in
+ * the order of their times, as trace requires of one connection. */
+static void annotate_send(const char *body)
 {
-	size_t n = strlen(line), off = 0;
+	char line[256];
+	struct timespec ts;
+	size_t n, off = 0;
 
 	pthread_mutex_lock(&annotate_mu);
 	if (annotate_fd < 0)
 		annotate_connect();
+	clock_gettime(CLOCK_REALTIME, &ts);
+	n = (size_t)snprintf(line, sizeof(line), "%s,\"time_ns\":%lld}\n", body,
+			     (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec);
+	if (n >= sizeof(line))
+		die("workload: annotation too long: %s", body);
 	while (off < n) {
 		ssize_t w = write(annotate_fd, line + off, n - off);
 
@@ -65,10 +79,10 @@ void annotate_step_begin(uint64_t step)
 
 	if (!annotate_path)
 		return;
-	snprintf(line, sizeof(line), "{\"labels\":{\"step\":\"%llu\"}}\n", (unsigned long long)step);
+	snprintf(line, sizeof(line), "{\"labels\":{\"step\":\"%llu\"}", (unsigned long long)step);
 	annotate_send(line);
 	if (annotate_spans) {
-		snprintf(line, sizeof(line), "{\"kind\":\"begin\",\"request_id\":\"req-%llu\"}\n", (unsigned long long)step);
+		snprintf(line, sizeof(line), "{\"kind\":\"begin\",\"request_id\":\"req-%llu\"", (unsigned long long)step);
 		annotate_send(line);
 	}
 }
@@ -79,6 +93,6 @@ void annotate_step_end(uint64_t step)
 
 	if (!annotate_path || !annotate_spans)
 		return;
-	snprintf(line, sizeof(line), "{\"kind\":\"end\",\"request_id\":\"req-%llu\"}\n", (unsigned long long)step);
+	snprintf(line, sizeof(line), "{\"kind\":\"end\",\"request_id\":\"req-%llu\"", (unsigned long long)step);
 	annotate_send(line);
 }

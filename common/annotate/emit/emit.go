@@ -7,6 +7,7 @@ import (
 	"net"
 	"os"
 	"sync"
+	"time"
 )
 
 // SocketEnv names the variable that overrides DefaultSocket for writers.
@@ -65,12 +66,17 @@ func (c *Client) End(requestID string) error {
 	return c.Send(Message{Kind: KindEnd, RequestID: requestID})
 }
 
-// Send writes one message and flushes it, so that trace stamps it now.
+// Send writes one message and flushes it. A message without TimeNs is
+// stamped now, under the lock, so that the lines of one connection go out
+// in the order of their times, as trace requires.
 func (c *Client) Send(m Message) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if m.PID == nil {
 		m.PID = c.pid
+	}
+	if m.TimeNs == 0 {
+		m.TimeNs = time.Now().UnixNano()
 	}
 	b, err := json.Marshal(m)
 	if err != nil {

@@ -23,6 +23,7 @@ type conn struct {
 	sender event.Sender
 	bucket *bucket
 	open   map[string]event.Annotation // spans by request_id
+	last   int64                       // stamp of the last line accepted
 }
 
 func (s *Server) serve(c *net.UnixConn) {
@@ -116,7 +117,8 @@ func (cn *conn) handle(line []byte) {
 		}
 		pid = *m.PID
 	}
-	a := event.Annotation{TimeNs: now.UnixNano(), PID: pid, Node: s.cfg.Node, Labels: m.Labels, Sender: &cn.sender}
+	t, clamped := stamp(m.TimeNs, now.UnixNano(), cn.last)
+	a := event.Annotation{TimeNs: t, PID: pid, Node: s.cfg.Node, Labels: m.Labels, Sender: &cn.sender}
 	if m.RequestID != "" {
 		if a.Labels == nil {
 			a.Labels = map[string]string{}
@@ -127,19 +129,28 @@ func (cn *conn) handle(line []byte) {
 		}
 		a.Labels["request_id"] = m.RequestID
 	}
+	var accepted bool
 	switch m.Kind {
 	case "", emit.KindPoint:
-		s.queue(a)
+		accepted = s.queue(a)
 	case emit.KindBegin:
-		cn.begin(a, m.RequestID)
+		accepted = cn.begin(a, m.RequestID)
 	case emit.KindEnd:
-		cn.end(m.RequestID, a.TimeNs)
+		accepted = cn.end(m.RequestID, a.TimeNs)
 	default:
 		s.drop(ReasonKind)
 	}
+	// Only a line that counts moves the connection's clock: a dropped
+	// one must not push the next honest stamp forward.
+	if accepted {
+		cn.last = t
+		if clamped {
+			s.clamp()
+		}
+	}
 }
 
-func (cn *conn) begin(a event.Annotation, id string) {
+func (cn *conn) begin(a event.Annotation, id string) bool {
 	switch {
 	case id == "":
 		cn.s.drop(ReasonRequestID)
@@ -150,24 +161,26 @@ func (cn *conn) begin(a event.Annotation, id string) {
 	default:
 		a.SpanStart = a.TimeNs
 		cn.open[id] = a
+		return true
 	}
+	return false
 }
 
-func (cn *conn) end(id string, t int64) {
+func (cn *conn) end(id string, t int64) bool {
 	a, ok := cn.open[id]
 	if !ok {
 		cn.s.drop(ReasonSpanUnknown)
-		return
+		return false
 	}
 	delete(cn.open, id)
 	a.SpanEnd = max(t, a.SpanStart+1) // an end of 0 would read as still open
-	cn.s.queue(a)
+	return cn.s.queue(a)
 }
 
 // endOpenSpans ends what the writer left open when it went away: the
 // request is over for it, whether it said so or not.
 func (cn *conn) endOpenSpans() {
-	t := cn.s.cfg.Now().UnixNano()
+	t := max(cn.s.cfg.Now().UnixNano(), cn.last)
 	for id := range cn.open {
 		cn.end(id, t)
 	}

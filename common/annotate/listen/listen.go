@@ -2,8 +2,9 @@
 
 // Package listen is the receiving end of the annotation socket that
 // `ingero trace` serves (docs/annotations.md): it reads NDJSON messages
-// (package emit), stamps each with its arrival time and with the sender
-// the kernel reports, and queues the annotations for trace to record.
+// (package emit), stamps each with its time (the writer's, when it is
+// plausible, else the arrival's; see stamp) and with the sender the
+// kernel reports, and queues the annotations for trace to record.
 // Whatever a sender cannot be trusted with is bounded: line size, labels,
 // open spans, lines per second; every line dropped is counted by reason.
 package listen
@@ -52,6 +53,10 @@ type Stats struct {
 	Senders  uint64            // connections accepted
 	Recorded uint64            // annotations queued for recording
 	Dropped  map[string]uint64 // lines dropped, by reason
+	// TimeClamped counts lines recorded whose own time_ns was not
+	// plausible (after arrival, more than emit.MaxBackdate before it, or
+	// before the connection's previous line) and was moved into range.
+	TimeClamped uint64
 }
 
 // DroppedTotal sums the drops of every reason.
@@ -172,15 +177,23 @@ func (s *Server) Close() error {
 	return err
 }
 
-func (s *Server) queue(a event.Annotation) {
+// queue holds a for the next Drain; false when the backlog is full.
+func (s *Server) queue(a event.Annotation) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if len(s.pending) >= s.cfg.MaxPending {
 		s.stats.Dropped[ReasonBacklog]++
-		return
+		return false
 	}
 	s.pending = append(s.pending, a)
 	s.stats.Recorded++
+	return true
+}
+
+func (s *Server) clamp() {
+	s.mu.Lock()
+	s.stats.TimeClamped++
+	s.mu.Unlock()
 }
 
 func (s *Server) drop(reason string) {
