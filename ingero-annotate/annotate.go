@@ -41,7 +41,8 @@ func New(stdio cli.Stdio) *ffcli.Command {
 			"With a COMMAND (the first argument without '=', or all after '--'), runs it\n" +
 			"and records a span over its run, labelling its events (ingero annotate\n" +
 			"--request-id batch-7 -- python infer.py); exits with the command's status.\n" +
-			"Trace stamps the time and the sender itself (docs/annotations.md).",
+			"Each line carries the time it is sent; trace bounds it and stamps the\n" +
+			"sender itself (docs/annotations.md).",
 		FlagSet: fs,
 		Exec: func(ctx context.Context, args []string) error {
 			labels, command, err := splitArgs(args)

@@ -92,8 +92,8 @@ func openAnnotations(c *config, fs *flag.FlagSet, node string, errw io.Writer) (
 	return nil, nil
 }
 
-// annotationSummary is the exit line: how many annotations were recorded
-// and every drop, by reason.
+// annotationSummary is the exit line: how many annotations were recorded,
+// every drop, by reason, and how many sent times trace did not believe.
 func annotationSummary(w io.Writer, st listen.Stats) {
 	if st.Senders == 0 {
 		return
@@ -106,6 +106,9 @@ func annotationSummary(w io.Writer, st listen.Stats) {
 		}
 		sort.Strings(parts)
 		line += " (" + strings.Join(parts, ", ") + ")"
+	}
+	if st.TimeClamped > 0 {
+		line += fmt.Sprintf("; %d sent times out of range, clamped", st.TimeClamped)
 	}
 	fmt.Fprintln(w, line)
 }

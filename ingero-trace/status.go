@@ -68,6 +68,7 @@ type statusLine struct {
 	// stats, stopped: with an annotation socket
 	Annotations        *uint64           `json:"annotations,omitempty"`
 	AnnotationsDropped map[string]uint64 `json:"annotations_dropped,omitempty"`
+	AnnotationsClamped uint64            `json:"annotations_time_clamped,omitempty"`
 }
 
 // withAnnotations adds the socket's counters; every drop reason is
@@ -76,6 +77,7 @@ func (l statusLine) withAnnotations(a *listen.Stats) statusLine {
 	if a != nil {
 		l.Annotations = &a.Recorded
 		l.AnnotationsDropped = a.Dropped
+		l.AnnotationsClamped = a.TimeClamped
 	}
 	return l
 }

@@ -27,7 +27,7 @@ func TestStatusLines(t *testing.T) {
 	s.pid(4821, "python3", true, false)
 	s.library("/usr/lib/libcudart.so.12")
 	s.stats(event.SessionStats{Events: 10, KernelDrops: 1}, nil)
-	s.stats(event.SessionStats{Events: 11}, &listen.Stats{Recorded: 3, Dropped: map[string]uint64{listen.ReasonRate: 5}})
+	s.stats(event.SessionStats{Events: 11}, &listen.Stats{Recorded: 3, Dropped: map[string]uint64{listen.ReasonRate: 5}, TimeClamped: 2})
 	s.stopped(event.SessionStats{Events: 12}, 0, "/tmp/i.db", "", nil)
 	s.close()
 	s.stats(event.SessionStats{}, nil) // after close: nothing, no panic
@@ -48,7 +48,7 @@ func TestStatusLines(t *testing.T) {
 		`{"status":"pid","pid":4821,"comm":"python3","cuda":true,"durations":false}`,
 		`{"status":"library","path":"/usr/lib/libcudart.so.12"}`,
 		`{"status":"stats","events":10,"kernel_drops":1,"user_drops":0,"sampled_out":0}`,
-		`{"status":"stats","events":11,"kernel_drops":0,"user_drops":0,"sampled_out":0,"annotations":3,"annotations_dropped":{"rate limit":5}}`,
+		`{"status":"stats","events":11,"kernel_drops":0,"user_drops":0,"sampled_out":0,"annotations":3,"annotations_dropped":{"rate limit":5},"annotations_time_clamped":2}`,
 		`{"status":"stopped","database":"/tmp/i.db","events":12,"kernel_drops":0,"user_drops":0,"sampled_out":0,"missed_io":0}`,
 	}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
@@ -67,4 +67,24 @@ func TestStatusFDMustBeOpen(t *testing.T) {
 	}
 	s.stats(event.SessionStats{}, nil) // off: writes nothing
 	s.close()
+}
+
+// The exit line counts annotations, drops by reason and the sent times
+// trace moved into range; a trace nobody wrote to prints none.
+func TestAnnotationSummary(t *testing.T) {
+	for _, c := range []struct {
+		st   listen.Stats
+		want string
+	}{
+		{listen.Stats{}, ""},
+		{listen.Stats{Senders: 1, Recorded: 20}, "ingero trace: 20 annotations from 1 connections; 0 dropped\n"},
+		{listen.Stats{Senders: 2, Recorded: 7, Dropped: map[string]uint64{listen.ReasonRate: 4, listen.ReasonKind: 1}, TimeClamped: 3},
+			"ingero trace: 7 annotations from 2 connections; 5 dropped (rate limit 4, unknown kind 1); 3 sent times out of range, clamped\n"},
+	} {
+		var b strings.Builder
+		annotationSummary(&b, c.st)
+		if b.String() != c.want {
+			t.Errorf("%+v:\n got %q\nwant %q", c.st, b.String(), c.want)
+		}
+	}
 }
