@@ -32,6 +32,8 @@ func TestConcurrency(t *testing.T) {
 	standintest.RequireBPF(t)
 	c := readConfig(t)
 	s := setup{art: standintest.Require(t), storms: c.storms, stormCPUs: c.stormCPUs, traceCPUs: c.traceCPUs}
+	buildReaders(t)
+	binary(t, "trace")
 	standintest.Exclusive(t)
 	out := results(t)
 	out("storms: %d on CPUs %v; trace on CPUs %v; readers where the test runs; %v per round; target %.0f events/s",

@@ -37,6 +37,7 @@ func TestReadersAnswerARecording(t *testing.T) {
 	if err := w.Close(); err != nil {
 		t.Fatal(err)
 	}
+	buildReaders(t)
 	tl := newTally()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 	defer cancel()

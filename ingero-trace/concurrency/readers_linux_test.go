@@ -20,6 +20,8 @@ import (
 func TestReadersBesideTheWriter(t *testing.T) {
 	standintest.RequireBPF(t)
 	s := setup{art: standintest.Require(t), storms: 1}
+	buildReaders(t)
+	binary(t, "trace")
 	standintest.Exclusive(t)
 	launch := 3000
 	if v := os.Getenv("INGERO_CONC_LAUNCH_NS"); v != "" {

@@ -78,6 +78,15 @@ func (t *tally) String() string {
 	return b.String()
 }
 
+// buildReaders has the reader binaries ready before a timed window opens:
+// go build inside it would eat the window.
+func buildReaders(t testing.TB) {
+	t.Helper()
+	for _, k := range readerKinds {
+		binary(t, k)
+	}
+}
+
 // startReaders runs perKind readers of each kind on db until ctx ends,
 // each looping as fast as it is answered; wait returns when all are done
 // and the servers stopped, so that none idles through a later round. The
