@@ -10,7 +10,7 @@
 # beforehand, from the repository root, on a machine with Go:
 #   mkdir -p bin/conc
 #   CGO_ENABLED=1 go build -trimpath -ldflags '-s -w' -o bin/conc/ingero ./ingero
-#   (cd ingero-trace && go test -c -trimpath -ldflags '-s -w' -o ../bin/conc/concurrency.test ./concurrency)
+#   (cd ingero-trace && CGO_ENABLED=0 go test -c -trimpath -ldflags '-s -w' -o ../bin/conc/concurrency.test ./concurrency)
 # then, from the repository root on the 16-core host:
 #   bash bench/device-concurrency.sh [BINDIR]      # default bin/conc
 # Results: $OUT/results.txt (default OUT=/tmp/ingero-conc), the test's
