@@ -60,8 +60,8 @@ func TestConcurrency(t *testing.T) {
 		ratios = append(ratios, ratio)
 		out("round %d: without readers %.0f events/s, with 8 readers %.0f events/s: ratio %.3f", r, off.rate, on.rate, ratio)
 		out("  readers: %s", on.tally)
-		out("  drops without readers: %d kernel, %d user; with: %d kernel, %d user",
-			off.final.KernelDrops, off.final.UserDrops, on.final.KernelDrops, on.final.UserDrops)
+		out("  drops without readers: %d kernel, %d user (%d sampled out); with: %d kernel, %d user (%d sampled out)",
+			off.final.KernelDrops, off.final.UserDrops, off.final.SampledOut, on.final.KernelDrops, on.final.UserDrops, on.final.SampledOut)
 		for _, e := range on.tally.examples {
 			out("  reader failure: %s", e)
 		}

@@ -23,6 +23,7 @@ type statusLine struct {
 	Events      uint64    `json:"events"`
 	KernelDrops uint64    `json:"kernel_drops"`
 	UserDrops   uint64    `json:"user_drops"`
+	SampledOut  uint64    `json:"sampled_out"`
 }
 
 // tracer is a running ingero trace, followed through its status lines
