@@ -20,6 +20,7 @@ type setup struct {
 
 type roundResult struct {
 	rate  float64    // events/s trace recorded in the measured window
+	storm float64    // events/s the storms made, by their own counts, over their whole run
 	final statusLine // trace's stopped line: events and drops
 	tally *tally     // nil without readers
 }
@@ -69,9 +70,15 @@ func (s setup) round(t *testing.T, launchNs int, readers bool, d time.Duration) 
 		wait = startReaders(t, rctx, db, 2, res.tally)
 	}
 	for _, run := range storms {
-		if _, err := run.Wait(); err != nil {
+		c, err := run.Wait()
+		if err != nil {
 			t.Fatal(err)
 		}
+		var n uint64
+		for _, k := range c.Want() {
+			n += k
+		}
+		res.storm += float64(n) / time.Duration(c.ElapsedNs).Seconds()
 	}
 	wait()
 	res.final = tr.stop()
