@@ -16,7 +16,7 @@
 # Results: $OUT/results.txt (default OUT=/tmp/ingero-conc), the test's
 # whole log beside it. ROUNDS (3), SECONDS_PER_ROUND (12), RATE (200000),
 # LAUNCH_NS (unset: calibrated), STORM_CPUS (2-3), TRACE_CPUS (4-7) and
-# READER_CPUS (8-15) tune it; about 2.5 minutes with the defaults.
+# READER_CPUS (8-15) tune it; about 3 minutes with the defaults.
 set -uo pipefail
 bin=$(realpath -e "${1:-bin/conc}") || { echo "no binaries folder ${1:-bin/conc}: build it first (see the top of $0)" >&2; exit 2; }
 out=${OUT:-/tmp/ingero-conc}; mkdir -p "$out"
