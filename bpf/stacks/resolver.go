@@ -17,6 +17,7 @@ type PyWalker int
 const (
 	PyOff       PyWalker = iota
 	PyUserspace          // process_vm_readv on the interpreter's state
+	PyEBPF               // frames read in the kernel (ResolveKernel); nothing read here
 )
 
 // Resolver turns raw stacks into stored stack IDs. Safe for concurrent use.
@@ -31,6 +32,7 @@ type Resolver struct {
 	raw     map[rawKey]uint64  // native stack of a process -> stack ID
 	natives map[rawKey][]event.Frame
 	mixed   map[mixedKey]uint64 // native stack and one Python walk -> stack ID
+	kernel  map[rawKey]uint64   // native stack and the kernel's Python frames -> stack ID
 	pyCache map[uint32]pyHit    // per thread: its last Python walk
 	pySeq   uint64
 	stats   Stats
@@ -41,6 +43,7 @@ type Stats struct {
 	Stacks      uint64 // distinct stacks stored
 	PyWalks     uint64 // Python stacks read
 	PyFailures  uint64 // Python stacks that could not be read
+	MemReads    uint64 // reads of a traced process's memory (process_vm_readv), all walkers
 	Unresolved  uint64 // frames with no module (the process was gone)
 	ModuleLoads uint64
 }
@@ -82,7 +85,7 @@ const maxProcs = 4096
 func NewResolver(py PyWalker) *Resolver {
 	return &Resolver{py: py, procs: map[uint32]*proc{}, modules: map[string]*module{},
 		seen: map[uint64]bool{}, raw: map[rawKey]uint64{}, natives: map[rawKey][]event.Frame{},
-		mixed: map[mixedKey]uint64{}, pyCache: map[uint32]pyHit{}}
+		mixed: map[mixedKey]uint64{}, kernel: map[rawKey]uint64{}, pyCache: map[uint32]pyHit{}}
 }
 
 // Resolve returns the ID of the stack of return addresses ips (innermost
@@ -93,9 +96,16 @@ func (r *Resolver) Resolve(pid, tid uint32, ips []uint64) uint64 {
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	return r.resolve(pid, tid, ips)
+}
+
+func (r *Resolver) resolve(pid, tid uint32, ips []uint64) uint64 {
+	if len(ips) == 0 {
+		return 0
+	}
 	key := rawKey{pid: pid, hash: hashIPs(ips)}
 	p := r.proc(pid)
-	if p.py == nil {
+	if p.py == nil || r.py != PyUserspace {
 		if id, ok := r.raw[key]; ok {
 			return id
 		}
@@ -154,7 +164,9 @@ func (r *Resolver) Drain() []event.Stack {
 func (r *Resolver) Stats() Stats {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	return r.stats
+	st := r.stats
+	st.MemReads = memReads.Load()
+	return st
 }
 
 // Track reads a process's mappings (and finds its interpreter) now, so
@@ -175,6 +187,11 @@ func (r *Resolver) Track(pid uint32) {
 				delete(r.natives, k)
 			}
 		}
+		for k := range r.kernel {
+			if k.pid == pid {
+				delete(r.kernel, k)
+			}
+		}
 		delete(r.procs, pid)
 	}
 	r.proc(pid)
@@ -191,7 +208,7 @@ func (r *Resolver) proc(pid uint32) *proc {
 	p.maps, _ = readMaps(pid)
 	p.readAt = time.Now()
 	if r.py != PyOff {
-		p.py, p.pyErr = findPython(pid, p.maps, p.root)
+		p.py, p.pyErr = findPython(pid, p.maps, p.root, r.py == PyEBPF)
 	}
 	r.procs[pid] = p
 	return p
