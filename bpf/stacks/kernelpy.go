@@ -42,6 +42,9 @@ type PyTarget struct {
 // KernelPython says the Python frames come from the kernel walker.
 func (r *Resolver) KernelPython() bool { return r.py == PyEBPF }
 
+// Walker is how Python frames are read.
+func (r *Resolver) Walker() PyWalker { return r.py }
+
 // PyTarget returns what the kernel walker needs for process pid, reading
 // its mappings and ELF files only; false when it runs no known CPython.
 func (r *Resolver) PyTarget(pid uint32) (PyTarget, bool) {

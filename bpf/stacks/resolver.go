@@ -20,6 +20,16 @@ const (
 	PyEBPF               // frames read in the kernel (ResolveKernel); nothing read here
 )
 
+func (w PyWalker) String() string {
+	switch w {
+	case PyUserspace:
+		return "userspace"
+	case PyEBPF:
+		return "ebpf"
+	}
+	return "off"
+}
+
 // Resolver turns raw stacks into stored stack IDs. Safe for concurrent use.
 type Resolver struct {
 	py PyWalker
