@@ -131,6 +131,12 @@ type cudaPyTail struct {
 	}
 }
 
+type cudaPyTstate struct {
+	_  structs.HostLayout
+	Ts uint64
+	At uint64
+}
+
 type cudaSettings struct {
 	_           structs.HostLayout
 	SampleEvery uint32

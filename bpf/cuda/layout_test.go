@@ -23,6 +23,7 @@ func TestLayoutsMatchBTF(t *testing.T) {
 		"py_proc":     cudaPyProc{},
 		"py_code":     cudaPyCode{},
 		"py_code_key": cudaPyCodeKey{},
+		"py_tstate":   cudaPyTstate{},
 	} {
 		if err := layout.Check(spec, name, v); err != nil {
 			t.Error(err)

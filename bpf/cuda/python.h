@@ -108,12 +108,21 @@ struct {
 } py_codes SEC(".maps");
 
 /* Each thread's PyThreadState: the interpreter's thread list is walked
- * once per thread, then the cached one is checked with one read. */
+ * once per thread, then the cached one is checked with one read. A thread
+ * found in no list (a C++ worker launching for the framework) is not
+ * looked for again for PY_MISS_TTL_NS. */
+struct py_tstate {
+	__u64 ts; /* 0: not found */
+	__u64 at; /* when it was looked for */
+};
+
+#define PY_MISS_TTL_NS (100 * 1000 * 1000ULL)
+
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, 16384);
 	__type(key, __u32);
-	__type(value, __u64);
+	__type(value, struct py_tstate);
 } py_tstates SEC(".maps");
 
 struct py_scratch {
@@ -165,20 +174,27 @@ static __always_inline bool py_is_self(const struct py_proc *cfg, __u64 ts, __u6
 static __always_inline __u64 py_thread_state(const struct py_proc *cfg, bool *ok)
 {
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	__u64 self = py_self_id(cfg), ts, *cached = bpf_map_lookup_elem(&py_tstates, &tid);
+	struct py_tstate *cached = bpf_map_lookup_elem(&py_tstates, &tid), found = {};
+	__u64 self = py_self_id(cfg), now = bpf_ktime_get_ns(), ts;
 
-	if (cached && py_is_self(cfg, *cached, self, ok))
-		return *cached;
+	if (cached && cached->ts && py_is_self(cfg, cached->ts, self, ok))
+		return cached->ts;
+	if (cached && !cached->ts && now - cached->at < PY_MISS_TTL_NS)
+		return 0;
 	*ok = true;
 	ts = py_u64(py_u64(cfg->runtime + cfg->interp_head, ok) + cfg->threads_head, ok);
 	for (int i = 0; i < PY_THREADS && ts && *ok; i++) {
 		if (py_is_self(cfg, ts, self, ok)) {
-			bpf_map_update_elem(&py_tstates, &tid, &ts, BPF_ANY);
-			return ts;
+			found.ts = ts;
+			break;
 		}
 		ts = py_u64(ts + cfg->ts_next, ok);
 	}
-	return 0;
+	if (*ok) {
+		found.at = now;
+		bpf_map_update_elem(&py_tstates, &tid, &found, BPF_ANY);
+	}
+	return found.ts;
 }
 
 /* Copies a compact str object's data, keeping the last max bytes. */
