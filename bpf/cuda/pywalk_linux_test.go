@@ -15,9 +15,10 @@ import (
 )
 
 // TestKernelPythonWalkerNamesLines: with --py-walker ebpf, every call a
-// Python script makes through ctypes carries its Python frames, exact to
-// the line and qualified name, on each CPython 3.10-3.13 found here, and
-// user space reads none of the process's memory.
+// Python script makes through ctypes, from two threads at once, carries
+// its own thread's Python frames, exact to the line and qualified name, on
+// each CPython 3.10-3.13 found here, and user space reads none of the
+// process's memory.
 func TestKernelPythonWalkerNamesLines(t *testing.T) {
 	pythons := kernelWalkerPythons()
 	if len(pythons) == 0 {
@@ -39,30 +40,34 @@ func TestKernelPythonWalkerNamesLines(t *testing.T) {
 			if strings.HasSuffix(py, "3.10") {
 				name = "run" // 3.10 code objects carry no qualified name
 			}
-			want := strings.Join([]string{
-				fmt.Sprintf("ctypes_frames.py:%d (%s)", lineOf(t, script, "# SYNC"), name),
+			sync := fmt.Sprintf("ctypes_frames.py:%d (%s)", lineOf(t, script, "# SYNC"), name)
+			want := strings.Join([]string{sync,
 				fmt.Sprintf("ctypes_frames.py:%d (main)", lineOf(t, script, "# CALL")),
 				fmt.Sprintf("ctypes_frames.py:%d (<module>)", lineOf(t, script, "# MAIN")),
 			}, " < ")
-			syncs := 0
+			// The second thread's stack goes on into threading.py.
+			wantThread := sync + fmt.Sprintf(" < ctypes_frames.py:%d (worker) < ", lineOf(t, script, "# THREAD"))
+			syncs := map[bool]int{}
 			for _, e := range events {
 				if e.Op != event.CudaDeviceSynchronize || e.Source != event.SourceCUDA {
 					continue
 				}
-				syncs++
+				mainThread := e.TID == e.PID
+				syncs[mainThread]++
 				s, ok := byID[e.StackID]
 				if !ok {
 					t.Fatalf("a sync has stack %#x, which was never stored", e.StackID)
 				}
-				if got := pythonSites(s.Frames); got != want {
-					t.Fatalf("sync's Python frames %q, want %q (stack %+v)", got, want, s.Frames)
+				got := pythonSites(s.Frames)
+				if mainThread && got != want || !mainThread && !strings.HasPrefix(got, wantThread) {
+					t.Fatalf("thread %d: sync's Python frames %q, want %q (stack %+v)", e.TID, got, map[bool]string{true: want, false: wantThread + "..."}[mainThread], s.Frames)
 				}
 				if site, _ := event.CallSite(s.Frames); site.Lang != event.LangPython {
 					t.Errorf("call site %s is not the Python line", site.Site())
 				}
 			}
-			if syncs != 100 {
-				t.Errorf("%d syncs recorded, want 100", syncs)
+			if syncs[true] != 100 || syncs[false] != 100 {
+				t.Errorf("%d syncs recorded in the main thread and %d in the other, want 100 each", syncs[true], syncs[false])
 			}
 			if got := r.Stats().MemReads; got != reads {
 				t.Errorf("user space read process memory %d times; the kernel walker needs none", got-reads)
