@@ -22,6 +22,7 @@ type decoder struct {
 	kpy    KernelPyResolver // set with the kernel walker: records carry Python frames
 	codes  stacks.CodeReader
 	ips    []uint64
+	pyRefs []stacks.PyFrameRef
 }
 
 func newDecoder(c ring.Clock, stacks StackResolver, kpy KernelPyResolver, codes stacks.CodeReader) *decoder {
@@ -54,7 +55,9 @@ func (d *decoder) decode(raw []byte, ev *event.Event) bool {
 		d.ips = callSites(tail, d.ips[:0])
 		if d.kpy != nil && len(raw) >= recSize+tailSize+pyTailSize {
 			py := (*cudaPyTail)(unsafe.Pointer(&raw[recSize+tailSize]))
-			ev.StackID = d.kpy.ResolveKernel(h.Pid, h.Tid, d.ips, kernelPyOf(py), d.codes)
+			kp := kernelPyOf(py, d.pyRefs)
+			d.pyRefs = kp.Frames
+			ev.StackID = d.kpy.ResolveKernel(h.Pid, h.Tid, d.ips, kp, d.codes)
 		} else {
 			ev.StackID = d.stacks.Resolve(h.Pid, h.Tid, d.ips)
 		}

@@ -36,12 +36,12 @@ const (
 	pyReadFailed = 3
 )
 
-func kernelPyOf(t *cudaPyTail) stacks.KernelPy {
-	py := stacks.KernelPy{Walked: t.Status == pyWalked, Failed: t.Status == pyReadFailed, Gen: t.Gen}
-	n := min(int(t.Nframes), len(t.Frames))
-	py.Frames = make([]stacks.PyFrameRef, n)
-	for i := range n {
-		py.Frames[i] = stacks.PyFrameRef{Code: t.Frames[i].Code, Instr: t.Frames[i].Instr}
+// kernelPyOf reads the record's Python frames into dst's storage, which the
+// resolver does not keep.
+func kernelPyOf(t *cudaPyTail, dst []stacks.PyFrameRef) stacks.KernelPy {
+	py := stacks.KernelPy{Walked: t.Status == pyWalked, Failed: t.Status == pyReadFailed, Gen: t.Gen, Frames: dst[:0]}
+	for i := range min(int(t.Nframes), len(t.Frames)) {
+		py.Frames = append(py.Frames, stacks.PyFrameRef{Code: t.Frames[i].Code, Instr: t.Frames[i].Instr})
 	}
 	return py
 }

@@ -101,7 +101,7 @@ type PyStr struct {
 type CodeReader func(pid, gen uint32, code uint64) (PyCodeData, error)
 
 // ResolveKernel is Resolve for a record that carries the kernel walker's
-// Python frames: no memory of the process is read.
+// Python frames: no memory of the process is read. py.Frames is not kept.
 func (r *Resolver) ResolveKernel(pid, tid uint32, ips []uint64, py KernelPy, codes CodeReader) uint64 {
 	r.mu.Lock()
 	defer r.mu.Unlock()
