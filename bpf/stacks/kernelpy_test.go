@@ -3,7 +3,9 @@ package stacks
 import (
 	"bufio"
 	"encoding/binary"
+	"errors"
 	"os/exec"
+	"strings"
 	"testing"
 	"unicode/utf16"
 )
@@ -81,5 +83,79 @@ func TestPyStrDecode(t *testing.T) {
 	}
 	if _, err := (PyStr{Data: []byte("ab"), Kind: 3}).decode(); err == nil {
 		t.Error("kind 3 decoded")
+	}
+}
+
+// TestResolveKernelNamesFramesFromCodes: the kernel walker's frames are
+// named from what the code reader returns, once per code object, placed as
+// the userspace walker places them, without reading the process; a code
+// object the reader cannot give is left out, counted, and tried again.
+func TestResolveKernelNamesFramesFromCodes(t *testing.T) {
+	py := ""
+	for _, p := range pythons() {
+		py = p
+	}
+	if py == "" {
+		t.Skip("no CPython 3.10-3.13 on PATH or under ~/.pyenv")
+	}
+	cmd := exec.Command(py, "testdata/sleeper.py")
+	stdout, _ := cmd.StdoutPipe()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Wait()
+	defer cmd.Process.Kill()
+	if line, err := bufio.NewReader(stdout).ReadString('\n'); err != nil || line != "ready\n" {
+		t.Fatalf("the script said %q, %v", line, err)
+	}
+	pid := uint32(cmd.Process.Pid)
+	r := NewResolver(PyEBPF)
+	if _, ok := r.PyTarget(pid); !ok {
+		t.Fatalf("%s: no interpreter found", py)
+	}
+	reads := memReads.Load()
+	calls, fail := map[uint64]int{}, true
+	codes := func(_, gen uint32, code uint64) (PyCodeData, error) {
+		calls[code]++
+		if code == 0x2000 && fail {
+			return PyCodeData{}, errors.New("evicted")
+		}
+		name := map[uint64]string{0x1000: "inner", 0x2000: "outer"}[code]
+		return PyCodeData{File: PyStr{Data: []byte("/w/train.py"), Kind: 1, Size: 11},
+			Name: PyStr{Data: []byte(name), Kind: 1, Size: len(name)}, FirstLine: 7}, nil
+	}
+	kp := KernelPy{Walked: true, Gen: 1, Frames: []PyFrameRef{{Code: 0x1000, Instr: 0x1100}, {Code: 0x2000, Instr: 0x2100}}}
+	ips := []uint64{0x10, 0x20} // outside every mapping: two bare native frames
+	names := func(id uint64) []string {
+		var out []string
+		for _, s := range r.Drain() {
+			if s.ID == id {
+				for _, f := range s.Frames {
+					out = append(out, f.Symbol+"/"+string(f.Lang))
+				}
+			}
+		}
+		return out
+	}
+	first := r.ResolveKernel(pid, pid, ips, kp, codes)
+	if got := names(first); strings.Join(got, " ") != "/ / inner/python" {
+		t.Errorf("with outer's code missing: frames %v", got)
+	}
+	if st := r.Stats(); st.PyFailures != 1 {
+		t.Errorf("%d failures counted, want 1", st.PyFailures)
+	}
+	fail = false
+	second := r.ResolveKernel(pid, pid, ips, kp, codes)
+	if got := names(second); strings.Join(got, " ") != "/ / inner/python outer/python" {
+		t.Errorf("frames %v, want inner and outer after the native frames (none is the interpreter's)", got)
+	}
+	if again := r.ResolveKernel(pid, pid, ips, kp, codes); again != second {
+		t.Errorf("the same record resolved to %#x, then %#x", second, again)
+	}
+	if calls[0x1000] != 1 || calls[0x2000] != 2 {
+		t.Errorf("code reads %v: want inner once, outer until it was had", calls)
+	}
+	if n := memReads.Load() - reads; n != 0 {
+		t.Errorf("%d reads of process memory", n)
 	}
 }
