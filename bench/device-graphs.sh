@@ -34,8 +34,8 @@ run() {
 	wait $py
 	sleep 2
 	kill -INT $tr; wait $tr
-	"$BIN" query -d "$db" --since 1h "SELECT op_name, count(*) AS n, sum(return_code != 0) AS errors FROM events WHERE source_name IN ('graph', 'nccl') GROUP BY op_name ORDER BY n DESC" >"$OUT/$name-ops.txt" 2>&1
-	"$BIN" query -d "$db" --since 1h "SELECT op_name, printf('%#x', arg0), printf('%#x', arg1), arg2, arg3, return_code FROM events WHERE source_name IN ('graph', 'nccl') ORDER BY timestamp LIMIT 12" >"$OUT/$name-first.txt" 2>&1
+	"$BIN" query -d "$db" "SELECT op_name, count(*) AS n, sum(return_code != 0) AS errors FROM events WHERE source_name IN ('graph', 'nccl') GROUP BY op_name ORDER BY n DESC" >"$OUT/$name-ops.txt" 2>&1
+	"$BIN" query -d "$db" "SELECT op_name, printf('%#x', arg0), printf('%#x', arg1), arg2, arg3, return_code FROM events WHERE source_name IN ('graph', 'nccl') ORDER BY timestamp LIMIT 12" >"$OUT/$name-first.txt" 2>&1
 	"$BIN" explain -d "$db" --since 1h >"$OUT/$name-explain.txt" 2>&1
 	"$BIN" explain -d "$db" --since 1h --json >"$OUT/$name-explain.json" 2>&1
 	echo "== $name: $(cat "$OUT/$name.json")"

@@ -15,7 +15,7 @@ out=${1:-/tmp/ingero-stacks}; mkdir -p "$out"
 PY=${PY:-/opt/torch/.venv/bin/python}
 TRACE=$PWD/bin/ingero-trace
 QUERY=$PWD/bin/ingero-query
-N_ADD=${N_ADD:-200000}; N_MM=${N_MM:-50000}
+N_ADD=${N_ADD:-200000}; N_MM=${N_MM:-50000}  # ROUNDS (default 3) sets the rounds
 mountpoint -q /sys/kernel/tracing || mount -t tracefs tracefs /sys/kernel/tracing
 res=$out/results.txt; : >"$res"
 log() { echo "$*" | tee -a "$res"; }
@@ -49,7 +49,7 @@ traced() {
 	LAST_PID=$py
 }
 
-for r in 1 2 3; do
+for r in $(seq 1 "${ROUNDS:-3}"); do
 	for mode in add mm; do
 		n=$N_ADD; [ $mode = mm ] && n=$N_MM
 		log "round $r $mode untraced:   $(plain $mode $n)"

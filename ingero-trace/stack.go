@@ -82,4 +82,7 @@ func (s *stackFlags) ptraceWarning() string {
 func stackSummary(w io.Writer, walker stacks.PyWalker, st stacks.Stats) {
 	fmt.Fprintf(w, "stacks: %d distinct; Python stacks read %d times (%s walker, %d reads of process memory), %d unreadable; %d frames outside any mapping (process gone)\n",
 		st.Stacks, st.PyWalks, walker, st.MemReads, st.PyFailures, st.Unresolved)
+	if st.Early > 0 {
+		fmt.Fprintf(w, "stacks: %d stored while a library loaded after the process was found still had its symbols loading (module names only)\n", st.Early)
+	}
 }

@@ -59,6 +59,10 @@ func newTargets(c *config, cp *capture, warn io.Writer) *targets {
 		t.scope = "every CUDA process (run by root without sudo; --user or --pid to narrow)"
 		t.select_ = func(*cudalib.Process) bool { return true }
 	}
+	// trace never traces itself: NVML maps libcuda into this process, and
+	// recording its own scheduling and calls would feed back into the load.
+	keep, self := t.select_, os.Getpid()
+	t.select_ = func(p *cudalib.Process) bool { return p.PID != self && keep(p) }
 	if len(c.cudaLibs) > 0 {
 		t.libsOK = map[string]bool{}
 		for _, p := range c.cudaLibs {

@@ -17,6 +17,7 @@ func BenchmarkResolveSeen(b *testing.B) {
 		ips[i] = 0x401000 + uint64(i)*0x40
 	}
 	r.Resolve(pid, pid, ips)
+	r.loads.Wait() // its libraries' symbols in, as after trace's Track
 	for b.Loop() {
 		r.Resolve(pid, pid, ips)
 	}

@@ -117,22 +117,25 @@ func (r *Resolver) ResolveKernel(pid, tid uint32, ips []uint64, py KernelPy, cod
 		return id
 	}
 	r.stats.PyWalks++
-	frames, complete := r.kernelFrames(pid, p.py, py, codes)
-	if py.Failed || !complete {
+	frames, named := r.kernelFrames(pid, p.py, py, codes)
+	if py.Failed || !named {
 		r.stats.PyFailures++
 	}
 	rk := rawKey{pid: pid, hash: hashIPs(ips)}
-	native, ok := r.natives[rk]
-	if !ok {
-		native = r.native(pid, p, ips)
-		if len(r.natives) > 1<<16 {
-			clear(r.natives)
+	native, loaded := r.natives[rk]
+	if !loaded {
+		native, loaded = r.native(pid, p, ips)
+		if loaded {
+			if len(r.natives) > 1<<16 {
+				clear(r.natives)
+			}
+			r.natives[rk] = native
 		}
-		r.natives[rk] = native
 	}
-	id := r.store(splice(native, frames, filepath.Base(p.py.path)))
-	if complete {
-		// A frame missing its code object may be there next time.
+	id := r.store(splice(native, frames, filepath.Base(p.py.path)), loaded)
+	// A frame missing its code object may be there next time, and symbols
+	// still loading will be in.
+	if named && loaded {
 		if len(r.kernel) > 1<<18 {
 			clear(r.kernel)
 		}

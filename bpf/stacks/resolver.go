@@ -36,10 +36,11 @@ type Resolver struct {
 
 	mu      sync.Mutex
 	procs   map[uint32]*proc
-	modules map[string]*module // by build ID, or path and identity
-	seen    map[uint64]bool    // stack IDs already handed out
-	pending []event.Stack      // new stacks not yet taken by Drain
-	raw     map[rawKey]uint64  // native stack of a process -> stack ID
+	modules map[string]*modSlot // by build ID, or path and identity
+	loads   sync.WaitGroup      // modules loading in the background
+	seen    map[uint64]bool     // stack IDs already handed out
+	pending []event.Stack       // new stacks not yet taken by Drain
+	raw     map[rawKey]uint64   // native stack of a process -> stack ID
 	natives map[rawKey][]event.Frame
 	mixed   map[mixedKey]uint64 // native stack and one Python walk -> stack ID
 	kernel  map[rawKey]uint64   // native stack and the kernel's Python frames -> stack ID
@@ -56,6 +57,13 @@ type Stats struct {
 	MemReads    uint64 // reads of a traced process's memory (process_vm_readv), all walkers
 	Unresolved  uint64 // frames with no module (the process was gone)
 	ModuleLoads uint64
+	Early       uint64 // stacks stored before their libraries' symbols were loaded
+}
+
+// modSlot is a module being loaded or loaded: m is set before ready closes.
+type modSlot struct {
+	m     *module
+	ready chan struct{}
 }
 
 type rawKey struct {
@@ -86,14 +94,14 @@ type proc struct {
 	py       *pyProc
 	pyErr    error
 	root     string
-	modByMap map[string]*module
+	modByMap map[string]*modSlot
 }
 
 const maxProcs = 4096
 
 // NewResolver returns a Resolver; py says whether to read Python frames.
 func NewResolver(py PyWalker) *Resolver {
-	return &Resolver{py: py, procs: map[uint32]*proc{}, modules: map[string]*module{},
+	return &Resolver{py: py, procs: map[uint32]*proc{}, modules: map[string]*modSlot{},
 		seen: map[uint64]bool{}, raw: map[rawKey]uint64{}, natives: map[rawKey][]event.Frame{},
 		mixed: map[mixedKey]uint64{}, kernel: map[rawKey]uint64{}, pyCache: map[uint32]pyHit{}}
 }
@@ -119,7 +127,11 @@ func (r *Resolver) resolve(pid, tid uint32, ips []uint64) uint64 {
 		if id, ok := r.raw[key]; ok {
 			return id
 		}
-		id := r.store(r.native(pid, p, ips))
+		frames, complete := r.native(pid, p, ips)
+		id := r.store(frames, complete)
+		if !complete {
+			return id // resolved again once the symbols are in
+		}
 		if len(r.raw) > 1<<20 {
 			clear(r.raw)
 		}
@@ -134,15 +146,20 @@ func (r *Resolver) resolve(pid, tid uint32, ips []uint64) uint64 {
 	if id, ok := r.mixed[mk]; ok {
 		return id
 	}
-	native, ok := r.natives[key]
-	if !ok {
-		native = r.native(pid, p, ips)
-		if len(r.natives) > 1<<16 {
-			clear(r.natives)
+	native, complete := r.natives[key]
+	if !complete {
+		native, complete = r.native(pid, p, ips)
+		if complete {
+			if len(r.natives) > 1<<16 {
+				clear(r.natives)
+			}
+			r.natives[key] = native
 		}
-		r.natives[key] = native
 	}
-	id := r.store(splice(native, py.frames, filepath.Base(p.py.path)))
+	id := r.store(splice(native, py.frames, filepath.Base(p.py.path)), complete)
+	if !complete {
+		return id
+	}
 	if len(r.mixed) > 1<<18 {
 		clear(r.mixed)
 	}
@@ -151,11 +168,14 @@ func (r *Resolver) resolve(pid, tid uint32, ips []uint64) uint64 {
 }
 
 // store returns frames' ID, keeping the stack for Drain the first time.
-func (r *Resolver) store(frames []event.Frame) uint64 {
+func (r *Resolver) store(frames []event.Frame, complete bool) uint64 {
 	id := stackID(frames)
 	if !r.seen[id] {
 		r.seen[id] = true
 		r.stats.Stacks++
+		if !complete {
+			r.stats.Early++
+		}
 		r.pending = append(r.pending, event.Stack{ID: id, Frames: frames})
 	}
 	return id
@@ -204,7 +224,24 @@ func (r *Resolver) Track(pid uint32) {
 		}
 		delete(r.procs, pid)
 	}
-	r.proc(pid)
+	p := r.proc(pid)
+	var loading []*modSlot
+	for _, m := range p.maps {
+		slot := r.startLoad(p, m.path)
+		select {
+		case <-slot.ready:
+		default:
+			loading = append(loading, slot)
+		}
+	}
+	// Waited for without the lock: the reader goes on meanwhile, and the
+	// caller, which adds the process to the probes after this, makes its
+	// first records find the symbols loaded.
+	r.mu.Unlock()
+	for _, slot := range loading {
+		<-slot.ready
+	}
+	r.mu.Lock()
 }
 
 func (r *Resolver) proc(pid uint32) *proc {
@@ -214,7 +251,7 @@ func (r *Resolver) proc(pid uint32) *proc {
 	if len(r.procs) >= maxProcs {
 		clear(r.procs)
 	}
-	p := &proc{root: rootOf(pid), modByMap: map[string]*module{}}
+	p := &proc{root: rootOf(pid), modByMap: map[string]*modSlot{}}
 	p.maps, _ = readMaps(pid)
 	p.readAt = time.Now()
 	if r.py != PyOff {
@@ -234,8 +271,10 @@ func rootOf(pid uint32) string {
 	return root
 }
 
-func (r *Resolver) native(pid uint32, p *proc, ips []uint64) []event.Frame {
-	out := make([]event.Frame, 0, len(ips))
+// native symbolises ips; complete is false when a library's symbols were
+// still loading, so that the result is not cached.
+func (r *Resolver) native(pid uint32, p *proc, ips []uint64) (out []event.Frame, complete bool) {
+	out, complete = make([]event.Frame, 0, len(ips)), true
 	for _, ip := range ips {
 		m := findMapping(p.maps, ip)
 		// A library loaded since the mappings were read: read them again,
@@ -254,7 +293,9 @@ func (r *Resolver) native(pid uint32, p *proc, ips []uint64) []event.Frame {
 			continue
 		}
 		f.Module = filepath.Base(m.path)
-		if mod := r.module(p, m.path); mod != nil {
+		mod, loaded := r.module(p, m.path)
+		complete = complete && loaded
+		if mod != nil {
 			if va, ok := mod.vaddr(ip - m.start + m.offset); ok {
 				// A return address: the call is the instruction before it.
 				f.Symbol = mod.symbolAt(va - 1)
@@ -263,26 +304,48 @@ func (r *Resolver) native(pid uint32, p *proc, ips []uint64) []event.Frame {
 		}
 		out = append(out, f)
 	}
-	return out
+	return out, complete
 }
 
-func (r *Resolver) module(p *proc, path string) *module {
-	if m, ok := p.modByMap[path]; ok {
-		return m
+// module returns a library's symbols without waiting for them: a big
+// one (libtorch's symbol tables take seconds) loads in the background
+// while the reader goes on, since a reader that stops overflows the ring.
+// loaded is false until it is in.
+func (r *Resolver) module(p *proc, path string) (m *module, loaded bool) {
+	slot := r.startLoad(p, path)
+	select {
+	case <-slot.ready:
+		return slot.m, true
+	default:
+		return nil, false
+	}
+}
+
+// startLoad returns path's slot, starting its load the first time any
+// process maps the file.
+func (r *Resolver) startLoad(p *proc, path string) *modSlot {
+	if slot, ok := p.modByMap[path]; ok {
+		return slot
 	}
 	full := p.root + path
 	if _, err := os.Stat(full); err != nil {
 		full = path // the process is gone: its files most likely are not
 	}
 	key := fileKey(full)
-	m, ok := r.modules[key]
+	slot, ok := r.modules[key]
 	if !ok {
 		r.stats.ModuleLoads++
-		m, _ = loadModule(full) // unreadable: frames keep their module name only
-		r.modules[key] = m
+		slot = &modSlot{ready: make(chan struct{})}
+		r.modules[key] = slot
+		r.loads.Add(1)
+		go func() {
+			defer r.loads.Done()
+			slot.m, _ = loadModule(full) // unreadable: frames keep their module name only
+			close(slot.ready)
+		}()
 	}
-	p.modByMap[path] = m
-	return m
+	p.modByMap[path] = slot
+	return slot
 }
 
 func (r *Resolver) pyFrames(p *proc, tid uint32, native uint64) pyHit {
