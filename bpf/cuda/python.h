@@ -250,6 +250,9 @@ static __always_inline void py_note_code(const struct py_proc *cfg, struct py_sc
 	       &c->file_kind);
 	py_str(cfg, py_u64(code + cfg->co_name, &ok), c->name, PY_NAME, &c->name_len, &c->name_size,
 	       &c->name_kind);
+	/* A string that could not be read (paged out): copy it at a later call. */
+	if (!c->file_kind || !c->name_kind)
+		return;
 	table = py_u64(code + cfg->co_linetable, &ok);
 	if (!ok || !table)
 		return;
