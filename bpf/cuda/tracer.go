@@ -118,6 +118,12 @@ func Load(m *shared.Maps, opts Options) (*Tracer, error) {
 	if err := spec.Variables[cudaVarPyWalk].Set(kernelPy(opts) != nil); err != nil {
 		return nil, fmt.Errorf("setting the kernel Python walker: %w", err)
 	}
+	if kernelPy(opts) == nil {
+		// An LRU map's entries are allocated up front: 12 MiB of code
+		// objects that only the kernel walker fills.
+		spec.Maps[cudaMapPyCodes].MaxEntries = 1
+		spec.Maps[cudaMapPyTstates].MaxEntries = 1
+	}
 	multi := haveUprobeMulti()
 	if !multi {
 		// Older kernels: the same programs, attached per function.
