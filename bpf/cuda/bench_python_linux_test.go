@@ -18,8 +18,8 @@ import (
 
 // BenchmarkPythonLaunches times launches made through ctypes from a
 // Python stack 20 frames deep (testdata/py_launch_storm.py), untraced,
-// traced without stacks, and with stacks walked by each Python walker,
-// and reports the script's own time per launch:
+// traced without stacks, and with stacks walked by each Python walker (and
+// 5 frames deep), and reports the script's own time per launch:
 //
 //	go test ./cuda -run '^$' -bench PythonLaunches -benchtime 5x
 func BenchmarkPythonLaunches(b *testing.B) {
@@ -29,20 +29,30 @@ func BenchmarkPythonLaunches(b *testing.B) {
 	}
 	py := pys[len(pys)-1] // the newest
 	b.Logf("%s", py)
+	userspace := func() *Options {
+		return &Options{Calibrate: time.Millisecond, Stacks: stacks.NewResolver(stacks.PyUserspace)}
+	}
+	ebpf := func() *Options {
+		return &Options{Calibrate: time.Millisecond, Stacks: stacks.NewResolver(stacks.PyEBPF)}
+	}
 	for _, bc := range []struct {
-		name string
-		opts *Options
+		name  string
+		opts  *Options
+		depth int
 	}{
-		{"unprobed", nil},
-		{"driver-entry", &Options{Calibrate: time.Millisecond}},
-		{"stack-userspace", &Options{Calibrate: time.Millisecond, Stacks: stacks.NewResolver(stacks.PyUserspace)}},
-		{"stack-ebpf", &Options{Calibrate: time.Millisecond, Stacks: stacks.NewResolver(stacks.PyEBPF)}},
+		{"unprobed", nil, 20},
+		{"driver-entry", &Options{Calibrate: time.Millisecond}, 20},
+		{"stack-userspace", userspace(), 20},
+		{"stack-ebpf", ebpf(), 20},
+		// Fewer frames: what each frame costs the kernel walker.
+		{"stack-userspace-depth5", userspace(), 5},
+		{"stack-ebpf-depth5", ebpf(), 5},
 	} {
 		b.Run(bc.name, func(b *testing.B) {
 			var sum float64
 			var runs int
 			for b.Loop() {
-				sum += pythonStormOnce(b, bc.opts, py)
+				sum += pythonStormOnce(b, bc.opts, py, bc.depth)
 				runs++
 			}
 			b.ReportMetric(sum/float64(runs), "ns/launch")
@@ -52,10 +62,10 @@ func BenchmarkPythonLaunches(b *testing.B) {
 
 // pythonStormOnce runs the script once, traced with opts unless nil, and
 // returns the nanoseconds per launch it measured.
-func pythonStormOnce(b *testing.B, opts *Options, py string) float64 {
+func pythonStormOnce(b *testing.B, opts *Options, py string, depth int) float64 {
 	b.StopTimer()
 	defer b.StartTimer()
-	const launches, depth = 20000, 20
+	const launches = 20000
 	script, _ := filepath.Abs("testdata/py_launch_storm.py")
 	var h *harness
 	var runtime string
