@@ -4,9 +4,11 @@
 # root with bin/ built, as root:
 #   make build && bash bench/device-stacks.sh OUTDIR
 # 1. bench/torch_loop.py (launch-bound add and mm) untraced, traced with
-#    stacks off and traced with --stack, interleaved, three rounds: µs per op.
-# 2. bench/torch_matmul_line.py traced with --stack: the top call site of its
-#    cuLaunchKernel calls must be its "# MATMUL" line (PASS/FAIL).
+#    stacks off, with --stack and with --stack --py-walker ebpf,
+#    interleaved, three rounds: µs per op.
+# 2. bench/torch_matmul_line.py traced with --stack under each Python
+#    walker: the top call site of its cuLaunchKernel calls must be its
+#    "# MATMUL" line (PASS/FAIL).
 # Writes OUTDIR/results.txt; docs/benchmarks.md records what it printed.
 set -uo pipefail
 out=${1:-/tmp/ingero-stacks}; mkdir -p "$out"
@@ -52,19 +54,25 @@ for r in $(seq 1 "${ROUNDS:-3}"); do
 		n=$N_ADD; [ $mode = mm ] && n=$N_MM
 		log "round $r $mode untraced:   $(plain $mode $n)"
 		traced off-$mode bench/torch_loop.py $mode $n -- ; log "round $r $mode stacks off:  $(cat "$out/py.json")"
-		traced on-$mode bench/torch_loop.py $mode $n -- --stack; log "round $r $mode --stack:     $(cat "$out/py.json")"
+		traced on-$mode bench/torch_loop.py $mode $n -- --stack --py-walker userspace; log "round $r $mode --stack:     $(cat "$out/py.json")"
 		log "  $(grep 'lost:' "$out/trace-on-$mode.err")"
+		traced ebpf-$mode bench/torch_loop.py $mode $n -- --stack --py-walker ebpf; log "round $r $mode --stack ebpf: $(cat "$out/py.json")"
+		log "  $(grep 'lost:' "$out/trace-ebpf-$mode.err")"
 	done
 done
 
-traced matmul bench/torch_matmul_line.py 20000 -- --stack --py-walker userspace
 line=$(grep -n '# MATMUL' bench/torch_matmul_line.py | cut -d: -f1)
-"$QUERY" -d "$out/matmul.db" --since 1h --pid "$LAST_PID" --stacks --limit 5 | tee -a "$res"
-top=$("$QUERY" -d "$out/matmul.db" --since 1h --pid "$LAST_PID" --op cuLaunchKernel,cudaLaunchKernel,cuLaunchKernelEx --stacks --json --limit 1)
-log "top cuLaunchKernel call site: $top"
-if [[ $top == *"\"site\":\"torch_matmul_line.py:$line (step)\""* ]]; then
-	log "PASS: the matmul line torch_matmul_line.py:$line is the launches' call site"
-else
-	log "FAIL: want torch_matmul_line.py:$line (step) as the top cuLaunchKernel call site"
-	grep -i warning "$out/trace-matmul.err" | head -5 | tee -a "$res"
-fi
+for walker in userspace ebpf; do
+	traced matmul-$walker bench/torch_matmul_line.py 20000 -- --stack --py-walker $walker
+	db=$out/matmul-$walker.db
+	"$QUERY" -d "$db" --since 1h --pid "$LAST_PID" --stacks --limit 5 | tee -a "$res"
+	top=$("$QUERY" -d "$db" --since 1h --pid "$LAST_PID" --op cuLaunchKernel,cudaLaunchKernel,cuLaunchKernelEx --stacks --json --limit 1)
+	log "$walker walker: top cuLaunchKernel call site: $top"
+	grep '^stacks:' "$out/trace-matmul-$walker.err" | tee -a "$res"
+	if [[ $top == *"\"site\":\"torch_matmul_line.py:$line (step)\""* ]]; then
+		log "PASS ($walker): the matmul line torch_matmul_line.py:$line is the launches' call site"
+	else
+		log "FAIL ($walker): want torch_matmul_line.py:$line (step) as the top cuLaunchKernel call site"
+		grep -i warning "$out/trace-matmul-$walker.err" | head -5 | tee -a "$res"
+	fi
+done

@@ -49,7 +49,7 @@ func loadCapture(c *config, warn io.Writer) (*capture, error) {
 	}
 	cp := &capture{maps: m, clock: ring.NewClock(), perProc: seccomp.Kernel().CheckEach, stacks: c.stacks.resolver()}
 	if cp.stacks != nil {
-		if w := ptraceWarning(); w != "" {
+		if w := c.stacks.ptraceWarning(); w != "" {
 			fmt.Fprintf(warn, "warning: %s\n", w)
 		}
 	}

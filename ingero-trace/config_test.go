@@ -36,7 +36,6 @@ func TestBadFlagsAreUsageErrors(t *testing.T) {
 		{"--prometheus", "9090"},
 		{"--otlp", "localhost"},
 		{"--throttle-poll-interval", "-1s"},
-		{"--py-walker", "ebpf"},
 		{"--py-walker", "pyspy"},
 		{"--stack=false", "--py-walker", "userspace"},
 		{"--py-walker", "userspace"},
@@ -71,6 +70,7 @@ func TestGoodFlagsValidate(t *testing.T) {
 		{"--stack=false", "--throttle-poll-interval", "0"},
 		{"--stack", "--py-walker", "userspace"},
 		{"--stack", "--py-walker", "auto"},
+		{"--stack", "--py-walker", "ebpf"},
 		{"--prometheus", "127.0.0.1:9464", "--otlp", "collector.example:4318", "--throttle-poll-interval", "2s"},
 		{"--prometheus", "[::1]:0"},
 	} {

@@ -96,8 +96,16 @@ func startTrace(t *testing.T, args ...string) *tracer {
 // startTraceEnv is startTrace with env added to trace's environment.
 func startTraceEnv(t *testing.T, env []string, args ...string) *tracer {
 	t.Helper()
+	return startTraceUnder(t, nil, env, args...)
+}
+
+// startTraceUnder runs trace as the last argument of the command prefix
+// (nil: trace itself).
+func startTraceUnder(t *testing.T, prefix, env []string, args ...string) *tracer {
+	t.Helper()
 	standintest.Exclusive(t)
-	cmd := exec.Command(traceBinary(t), args...)
+	argv := append(append(append([]string(nil), prefix...), traceBinary(t)), args...)
+	cmd := exec.Command(argv[0], argv[1:]...)
 	cmd.Env = append(append(os.Environ(), "SUDO_USER="), env...)
 	tr := &tracer{t: t, cmd: cmd, done: make(chan struct{})}
 	cmd.Stdout = &lockedWriter{mu: &tr.mu, w: &tr.stdout}

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"ingero.dev/bpf/standin"
 	"ingero.dev/bpf/standin/standintest"
 	"ingero.dev/common/event"
 	"ingero.dev/common/testenv"
@@ -65,12 +66,49 @@ func TestTraceStacksNamePythonLines(t *testing.T) {
 	standintest.RequireBPF(t)
 	art := standintest.Require(t)
 	py := findPython(t)
-	dir := t.TempDir()
-	db, goFile := filepath.Join(dir, "t.db"), filepath.Join(dir, "go")
-	script, _ := filepath.Abs("testdata/ctypes_loop.py")
+	db := filepath.Join(t.TempDir(), "t.db")
 	tr := startTrace(t, "-d", db, "--stack", "--py-walker", "userspace")
-	tr.waitLine("ingero trace: watching every CUDA process", 20*time.Second)
+	syncs, named, seen := tracePythonLoop(t, tr, art, py, db)
+	if !strings.Contains(tr.stderr(), "stacks: ") || strings.Contains(tr.stderr(), "Python stacks read 0 times") {
+		t.Errorf("the exit summary does not say what the walker read:\n%s", tr.stderr())
+	}
+	// The walker reads the interpreter when the record is decoded, a few
+	// milliseconds after the call: the loop's last calls may be read once
+	// the script has left it. Most of a 1.5 s loop must be named exactly.
+	t.Logf("%d of %d syncs named exactly; Python stacks seen: %v", named, syncs, seen)
+	if syncs == 0 || named*2 < syncs {
+		t.Errorf("%d of %d syncs have the script's Python frames; seen: %v", named, syncs, seen)
+	}
+}
 
+// TestTraceKernelPythonWalkerWithoutMemoryAccess: --py-walker ebpf names
+// the script's lines for every call, exactly, from a trace that cannot
+// read the script's memory (process_vm_readv refused by a seccomp filter,
+// as kernel.yama.ptrace_scope 3 refuses it).
+func TestTraceKernelPythonWalkerWithoutMemoryAccess(t *testing.T) {
+	standintest.RequireBPF(t)
+	art := standintest.Require(t)
+	py := findPython(t)
+	wrapper := buildNoVMRead(t)
+	db := filepath.Join(t.TempDir(), "t.db")
+	tr := startTraceUnder(t, []string{wrapper}, nil, "-d", db, "--stack", "--py-walker", "ebpf")
+	syncs, named, seen := tracePythonLoop(t, tr, art, py, db)
+	if !strings.Contains(tr.stderr(), "(ebpf walker, 0 reads of process memory), 0 unreadable") {
+		t.Errorf("the exit summary does not say the kernel walker read every stack:\n%s", tr.stderr())
+	}
+	// Frames are read in the kernel at the call: each one is exact.
+	if syncs == 0 || named != syncs {
+		t.Errorf("%d of %d syncs have the script's Python frames; seen: %v", named, syncs, seen)
+	}
+}
+
+// tracePythonLoop runs testdata/ctypes_loop.py under trace and counts its
+// syncs, and those whose Python frames are exactly the marked lines.
+func tracePythonLoop(t *testing.T, tr *tracer, art *standin.Artifacts, py, db string) (syncs, named int, seen map[string]int) {
+	t.Helper()
+	tr.waitLine("ingero trace: watching every CUDA process", 20*time.Second)
+	goFile := filepath.Join(t.TempDir(), "go")
+	script, _ := filepath.Abs("testdata/ctypes_loop.py")
 	cmd := exec.Command(py, script, art.Runtime, goFile)
 	cmd.Env = append(os.Environ(), "STANDIN_SYNC_NS=200000")
 	stdout, _ := cmd.StdoutPipe()
@@ -89,22 +127,18 @@ func TestTraceStacksNamePythonLines(t *testing.T) {
 		t.Fatalf("%s: %v", py, err)
 	}
 	tr.stop()
-	if !strings.Contains(tr.stderr(), "stacks: ") || strings.Contains(tr.stderr(), "Python stacks read 0 times") {
-		t.Errorf("the exit summary does not say what the walker read:\n%s", tr.stderr())
-	}
 
 	evs, rec := eventsOf(t, db, uint32(cmd.Process.Pid))
 	stacks, err := rec.Stacks(nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []string{
+	want := strings.Join([]string{
 		fmt.Sprintf("ctypes_loop.py:%d (hot_loop)", markerLine(t, script, "# SYNC")),
 		fmt.Sprintf("ctypes_loop.py:%d (main)", markerLine(t, script, "# CALL")),
 		fmt.Sprintf("ctypes_loop.py:%d (<module>)", markerLine(t, script, "# MAIN")),
-	}
-	syncs, named := 0, 0
-	seen := map[string]int{}
+	}, " < ")
+	seen = map[string]int{}
 	for _, e := range evs {
 		if e.Op != event.CudaDeviceSynchronize || e.Source != event.SourceCUDA {
 			continue
@@ -117,17 +151,25 @@ func TestTraceStacksNamePythonLines(t *testing.T) {
 			}
 		}
 		seen[strings.Join(got, " < ")]++
-		if strings.Join(got, " < ") == strings.Join(want, " < ") {
+		if strings.Join(got, " < ") == want {
 			named++
 		}
 	}
-	// The walker reads the interpreter when the record is decoded, a few
-	// milliseconds after the call: the loop's last calls may be read once
-	// the script has left it. Most of a 1.5 s loop must be named exactly.
-	t.Logf("%d of %d syncs named exactly; Python stacks seen: %v", named, syncs, seen)
-	if syncs == 0 || named*2 < syncs {
-		t.Errorf("%d of %d syncs have the Python frames %v; seen: %v", named, syncs, want, seen)
+	return syncs, named, seen
+}
+
+// buildNoVMRead compiles testdata/no_vm_read.c, the seccomp wrapper.
+func buildNoVMRead(t *testing.T) string {
+	t.Helper()
+	gcc, err := exec.LookPath("gcc")
+	if err != nil {
+		testenv.Unavailable(t, "gcc not found: install gcc (it builds the seccomp wrapper)")
 	}
+	bin := filepath.Join(t.TempDir(), "no_vm_read")
+	if out, err := exec.Command(gcc, "-O2", "-Wall", "-o", bin, "testdata/no_vm_read.c").CombinedOutput(); err != nil {
+		t.Fatalf("building the seccomp wrapper: %v\n%s", err, out)
+	}
+	return bin
 }
 
 // findPython is a CPython 3.10-3.13, on PATH or under pyenv.

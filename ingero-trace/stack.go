@@ -21,11 +21,12 @@ type stackFlags struct {
 
 func (s *stackFlags) register(fs *flag.FlagSet) {
 	// Off by default: on the stand-in's launch storm a stack adds about
-	// 1.1 us to each launch's 2.2 us of probing (docs/benchmarks.md);
+	// 1.1 us to each launch's 2.2 us of probing, more with the kernel
+	// Python walker (docs/benchmarks.md);
 	// bench/device-stacks.sh measures what a real workload pays.
 	fs.BoolVar(&s.on, "stack", false, "record the user call stack of every CUDA/driver call, symbolised to functions, source lines and Python lines (cost: docs/benchmarks.md)")
 	s.walker = "auto"
-	fs.Func("py-walker", "Python frames in stacks, by `MODE`: auto (default) or userspace reads the interpreter's memory and needs ptrace access; ebpf is not in this build", func(v string) error {
+	fs.Func("py-walker", "Python frames in stacks, by `MODE`: userspace reads the interpreter's memory (needs ptrace access), ebpf reads it in the kernel (works at kernel.yama.ptrace_scope 3), auto (default) is userspace unless ptrace_scope is 3", func(v string) error {
 		s.walker, s.walkerSet = v, true
 		return nil
 	})
@@ -33,9 +34,7 @@ func (s *stackFlags) register(fs *flag.FlagSet) {
 
 func (s *stackFlags) validate() error {
 	switch s.walker {
-	case "auto", "userspace":
-	case "ebpf":
-		return cli.Usagef("--py-walker ebpf: the in-kernel CPython walker is not in this build (issue #15); use --py-walker userspace, which needs kernel.yama.ptrace_scope 0-2 (see 'ingero check')")
+	case "auto", "userspace", "ebpf":
 	default:
 		return cli.Usagef("--py-walker %s: use auto, userspace or ebpf", s.walker)
 	}
@@ -45,28 +44,44 @@ func (s *stackFlags) validate() error {
 	return nil
 }
 
+// mode is the walker --py-walker picks on this host: auto takes the
+// kernel walker only where no process may read another's memory, since
+// userspace costs the probed call nothing (it reads after the fact).
+func (s *stackFlags) mode() stacks.PyWalker {
+	switch {
+	case s.walker == "ebpf", s.walker == "auto" && ptraceScope() == "3":
+		return stacks.PyEBPF
+	default:
+		return stacks.PyUserspace
+	}
+}
+
 // resolver is nil with stacks off.
 func (s *stackFlags) resolver() *stacks.Resolver {
 	if !s.on {
 		return nil
 	}
-	return stacks.NewResolver(stacks.PyUserspace)
+	return stacks.NewResolver(s.mode())
+}
+
+func ptraceScope() string {
+	b, _ := os.ReadFile("/proc/sys/kernel/yama/ptrace_scope")
+	return strings.TrimSpace(string(b))
 }
 
 // ptraceWarning says why Python frames will be missing, or "".
-func ptraceWarning() string {
-	b, err := os.ReadFile("/proc/sys/kernel/yama/ptrace_scope")
-	if err != nil || strings.TrimSpace(string(b)) != "3" {
+func (s *stackFlags) ptraceWarning() string {
+	if s.mode() != stacks.PyUserspace || ptraceScope() != "3" {
 		return ""
 	}
-	return "kernel.yama.ptrace_scope is 3: no process may read another's memory, so stacks carry no Python frames (native frames only)"
+	return "kernel.yama.ptrace_scope is 3: no process may read another's memory, so stacks carry no Python frames (native frames only); --py-walker ebpf reads them in the kernel"
 }
 
 // stackSummary says at exit what --stack stored and what it could not
 // read, so a stack without Python frames has a stated reason.
-func stackSummary(w io.Writer, st stacks.Stats) {
-	fmt.Fprintf(w, "stacks: %d distinct; Python stacks read %d times, %d unreadable; %d frames outside any mapping (process gone)\n",
-		st.Stacks, st.PyWalks, st.PyFailures, st.Unresolved)
+func stackSummary(w io.Writer, walker stacks.PyWalker, st stacks.Stats) {
+	fmt.Fprintf(w, "stacks: %d distinct; Python stacks read %d times (%s walker, %d reads of process memory), %d unreadable; %d frames outside any mapping (process gone)\n",
+		st.Stacks, st.PyWalks, walker, st.MemReads, st.PyFailures, st.Unresolved)
 	if st.Early > 0 {
 		fmt.Fprintf(w, "stacks: %d stored while a library loaded after the process was found still had its symbols loading (module names only)\n", st.Early)
 	}

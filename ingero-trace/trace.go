@@ -137,7 +137,7 @@ func run(ctx context.Context, c *config, fs *flag.FlagSet, stdio cli.Stdio) erro
 	outErr := out.close(sess.ID, stopNs, final)
 	view.exitSummary(final, pl.events, time.Since(start), out.dbPath, c.stream)
 	if cp.stacks != nil {
-		stackSummary(stdio.Err, cp.stacks.Stats())
+		stackSummary(stdio.Err, cp.stacks.Walker(), cp.stacks.Stats())
 	}
 	if ann != nil {
 		annotationSummary(stdio.Err, ann.Stats())

@@ -44,6 +44,8 @@ func BenchmarkLaunchStorm(b *testing.B) {
 		// --stack: the user stack rides in each record and is resolved
 		// (cached by raw stack) on the reader.
 		{"driver-entry-stack", &Options{Calibrate: time.Millisecond, Stacks: stacks.NewResolver(stacks.PyUserspace)}},
+		// --py-walker ebpf on a process with no Python: one map lookup more.
+		{"driver-entry-stack-ebpf", &Options{Calibrate: time.Millisecond, Stacks: stacks.NewResolver(stacks.PyEBPF)}},
 		{"launch-latency", &Options{Calibrate: time.Millisecond, LaunchLatency: true}},
 		{"both-layers", &Options{RuntimeLaunches: true}},
 	} {

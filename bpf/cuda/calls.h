@@ -12,6 +12,7 @@
 #define INGERO_CALLS_H
 
 #include "ingero.h"
+#include "python.h"
 
 struct cuda_rec {
 	struct rec_hdr hdr;
@@ -120,11 +121,20 @@ struct cuda_stack_rec {
 
 struct cuda_stack_rec *const cuda_stack_rec_type __attribute__((unused)) = 0;
 
+/* --py-walker ebpf: the Python frames follow the native stack. */
+struct cuda_py_rec {
+	struct cuda_rec rec;
+	struct stack_tail stack;
+	struct py_tail py;
+};
+
 /* Set at load time by --stack. */
 const volatile bool capture_stack = false;
 
 static __always_inline struct cuda_rec *cuda_reserve(__u8 source)
 {
+	if (capture_stack && py_walk)
+		return rec_reserve(&cuda_events, sizeof(struct cuda_py_rec), source);
 	if (capture_stack)
 		return rec_reserve(&cuda_events, sizeof(struct cuda_stack_rec), source);
 	return rec_reserve(&cuda_events, sizeof(struct cuda_rec), source);
@@ -143,6 +153,8 @@ static __always_inline void fill_stack(struct pt_regs *ctx, struct cuda_rec *r, 
 	n = bpf_get_stack(ctx, s->stack.ips, sizeof(s->stack.ips), BPF_F_USER_STACK);
 	s->stack.nbytes = n > 0 ? n : 0;
 	s->stack.at_entry = at_entry;
+	if (py_walk)
+		py_capture(&((struct cuda_py_rec *)r)->py);
 }
 
 static __always_inline void emit_now(struct pt_regs *ctx, __u8 source, __u8 op, __u16 flags, const __u64 *a)

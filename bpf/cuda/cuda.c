@@ -291,6 +291,8 @@ int BPF_PROG(cuda_thread_exit, struct task_struct *p)
 	__u32 tid = BPF_CORE_READ(p, pid);
 
 	bpf_map_delete_elem(&calls, &tid);
+	if (py_walk)
+		bpf_map_delete_elem(&py_tstates, &tid);
 	return 0;
 }
 
@@ -300,8 +302,18 @@ int BPF_PROG(cuda_exec, struct task_struct *p, pid_t old_pid)
 	__u32 tid = BPF_CORE_READ(p, pid);
 	__u32 old = old_pid;
 
+	__u32 tgid = BPF_CORE_READ(p, tgid);
+
 	bpf_map_delete_elem(&calls, &tid);
 	if (old != tid)
 		bpf_map_delete_elem(&calls, &old);
+	/* A new image: its interpreter, if any, is described again by user
+	 * space once it sees the exec. */
+	if (py_walk) {
+		bpf_map_delete_elem(&py_procs, &tgid);
+		bpf_map_delete_elem(&py_tstates, &tid);
+		if (old != tid)
+			bpf_map_delete_elem(&py_tstates, &old);
+	}
 	return 0;
 }

@@ -60,6 +60,83 @@ const (
 	cudaProbeErrorERR_MAX             cudaProbeError = 16
 )
 
+type cudaPyCode struct {
+	_         structs.HostLayout
+	FirstLine int32
+	TableSize uint32
+	TableLen  uint32
+	FileLen   uint32
+	FileSize  uint32
+	NameLen   uint32
+	NameSize  uint32
+	FileKind  uint8
+	NameKind  uint8
+	Pad       uint16
+	File      [256]uint8
+	Name      [128]uint8
+	Table     [1024]uint8
+}
+
+type cudaPyCodeKey struct {
+	_    structs.HostLayout
+	Pid  uint32
+	Gen  uint32
+	Code uint64
+}
+
+type cudaPyProc struct {
+	_              structs.HostLayout
+	Runtime        uint64
+	Gen            uint32
+	InterpHead     uint32
+	ThreadsHead    uint32
+	TsNext         uint32
+	TsTid          uint32
+	TsTidIsPthread uint32
+	TsFrame        uint32
+	CframeFrame    int32
+	FrameSpan      uint32
+	FrPrevious     uint32
+	FrCode         uint32
+	FrInstr        uint32
+	FrInstrIsLasti uint32
+	FrOwner        int32
+	OwnerCstack    int32
+	CoFilename     uint32
+	CoName         uint32
+	CoFirstlineno  uint32
+	CoLinetable    uint32
+	AsciiSize      uint32
+	CompactSize    uint32
+	_              [4]byte
+}
+
+type cudaPyScratch struct {
+	_     structs.HostLayout
+	Tail  cudaPyTail
+	Code  cudaPyCode
+	Frame [128]uint8
+}
+
+type cudaPyTail struct {
+	_         structs.HostLayout
+	Status    uint32
+	Gen       uint32
+	Nframes   uint32
+	Truncated uint32
+	Frames    [32]struct {
+		_     structs.HostLayout
+		Code  uint64
+		Instr uint64
+	}
+}
+
+type cudaPyTstate struct {
+	_  structs.HostLayout
+	Ts uint64
+	At uint64
+}
+
 type cudaSettings struct {
 	_           structs.HostLayout
 	SampleEvery uint32
@@ -92,6 +169,10 @@ const (
 	cudaMapCudaEvents        = "cuda_events"
 	cudaMapDrops             = "drops"
 	cudaMapErrors            = "errors"
+	cudaMapPyCodes           = "py_codes"
+	cudaMapPyProcs           = "py_procs"
+	cudaMapPyScratch         = "py_scratch"
+	cudaMapPyTstates         = "py_tstates"
 	cudaMapSampleSeq         = "sample_seq"
 	cudaMapSampled           = "sampled"
 	cudaMapSettings          = "settings"
@@ -108,6 +189,9 @@ const (
 	cudaVarCudaRecType       = "cuda_rec_type"
 	cudaVarCudaStackRecType  = "cuda_stack_rec_type"
 	cudaVarLaunchLatency     = "launch_latency"
+	cudaVarPyCodeType        = "py_code_type"
+	cudaVarPyProcType        = "py_proc_type"
+	cudaVarPyWalk            = "py_walk"
 	cudaVarWakeBytes         = "wake_bytes"
 )
 
@@ -171,6 +255,10 @@ type cudaMapSpecs struct {
 	CudaEvents *ebpf.MapSpec `ebpf:"cuda_events"`
 	Drops      *ebpf.MapSpec `ebpf:"drops"`
 	Errors     *ebpf.MapSpec `ebpf:"errors"`
+	PyCodes    *ebpf.MapSpec `ebpf:"py_codes"`
+	PyProcs    *ebpf.MapSpec `ebpf:"py_procs"`
+	PyScratch  *ebpf.MapSpec `ebpf:"py_scratch"`
+	PyTstates  *ebpf.MapSpec `ebpf:"py_tstates"`
 	SampleSeq  *ebpf.MapSpec `ebpf:"sample_seq"`
 	Sampled    *ebpf.MapSpec `ebpf:"sampled"`
 	Settings   *ebpf.MapSpec `ebpf:"settings"`
@@ -185,6 +273,9 @@ type cudaVariableSpecs struct {
 	CudaRecType      *ebpf.VariableSpec `ebpf:"cuda_rec_type"`
 	CudaStackRecType *ebpf.VariableSpec `ebpf:"cuda_stack_rec_type"`
 	LaunchLatency    *ebpf.VariableSpec `ebpf:"launch_latency"`
+	PyCodeType       *ebpf.VariableSpec `ebpf:"py_code_type"`
+	PyProcType       *ebpf.VariableSpec `ebpf:"py_proc_type"`
+	PyWalk           *ebpf.VariableSpec `ebpf:"py_walk"`
 	WakeBytes        *ebpf.VariableSpec `ebpf:"wake_bytes"`
 }
 
@@ -212,6 +303,10 @@ type cudaMaps struct {
 	CudaEvents *ebpf.Map `ebpf:"cuda_events"`
 	Drops      *ebpf.Map `ebpf:"drops"`
 	Errors     *ebpf.Map `ebpf:"errors"`
+	PyCodes    *ebpf.Map `ebpf:"py_codes"`
+	PyProcs    *ebpf.Map `ebpf:"py_procs"`
+	PyScratch  *ebpf.Map `ebpf:"py_scratch"`
+	PyTstates  *ebpf.Map `ebpf:"py_tstates"`
 	SampleSeq  *ebpf.Map `ebpf:"sample_seq"`
 	Sampled    *ebpf.Map `ebpf:"sampled"`
 	Settings   *ebpf.Map `ebpf:"settings"`
@@ -224,6 +319,10 @@ func (m *cudaMaps) Close() error {
 		m.CudaEvents,
 		m.Drops,
 		m.Errors,
+		m.PyCodes,
+		m.PyProcs,
+		m.PyScratch,
+		m.PyTstates,
 		m.SampleSeq,
 		m.Sampled,
 		m.Settings,
@@ -239,6 +338,9 @@ type cudaVariables struct {
 	CudaRecType      *ebpf.Variable `ebpf:"cuda_rec_type"`
 	CudaStackRecType *ebpf.Variable `ebpf:"cuda_stack_rec_type"`
 	LaunchLatency    *ebpf.Variable `ebpf:"launch_latency"`
+	PyCodeType       *ebpf.Variable `ebpf:"py_code_type"`
+	PyProcType       *ebpf.Variable `ebpf:"py_proc_type"`
+	PyWalk           *ebpf.Variable `ebpf:"py_walk"`
 	WakeBytes        *ebpf.Variable `ebpf:"wake_bytes"`
 }
 

@@ -4,6 +4,7 @@ import (
 	"unsafe"
 
 	"ingero.dev/bpf/ring"
+	"ingero.dev/bpf/stacks"
 	"ingero.dev/common/event"
 )
 
@@ -18,11 +19,14 @@ type decoder struct {
 	comms  ring.Interner
 	allocs allocTable
 	stacks StackResolver
+	kpy    KernelPyResolver // set with the kernel walker: records carry Python frames
+	codes  stacks.CodeReader
 	ips    []uint64
+	pyRefs []stacks.PyFrameRef
 }
 
-func newDecoder(c ring.Clock, stacks StackResolver) *decoder {
-	return &decoder{clock: c, allocs: allocTable{m: map[allocKey]uint64{}}, stacks: stacks}
+func newDecoder(c ring.Clock, stacks StackResolver, kpy KernelPyResolver, codes stacks.CodeReader) *decoder {
+	return &decoder{clock: c, allocs: allocTable{m: map[allocKey]uint64{}}, stacks: stacks, kpy: kpy, codes: codes}
 }
 
 func (d *decoder) decode(raw []byte, ev *event.Event) bool {
@@ -49,7 +53,14 @@ func (d *decoder) decode(raw []byte, ev *event.Event) bool {
 	if d.stacks != nil && len(raw) >= recSize+tailSize {
 		tail := (*cudaStackTail)(unsafe.Pointer(&raw[recSize]))
 		d.ips = callSites(tail, d.ips[:0])
-		ev.StackID = d.stacks.Resolve(h.Pid, h.Tid, d.ips)
+		if d.kpy != nil && len(raw) >= recSize+tailSize+pyTailSize {
+			py := (*cudaPyTail)(unsafe.Pointer(&raw[recSize+tailSize]))
+			kp := kernelPyOf(py, d.pyRefs)
+			d.pyRefs = kp.Frames
+			ev.StackID = d.kpy.ResolveKernel(h.Pid, h.Tid, d.ips, kp, d.codes)
+		} else {
+			ev.StackID = d.stacks.Resolve(h.Pid, h.Tid, d.ips)
+		}
 	}
 	d.allocs.pair(ev)
 	return true

@@ -18,7 +18,7 @@ func record(src event.Source, op event.Op, pid uint32, dur uint64, args [4]uint6
 }
 
 func TestDecodePairsFreesWithAllocations(t *testing.T) {
-	d := newDecoder(ring.Clock{MonoNs: 1000, WallNs: 5000}, nil)
+	d := newDecoder(ring.Clock{MonoNs: 1000, WallNs: 5000}, nil, nil, nil)
 	var ev event.Event
 	steps := []struct {
 		raw      []byte
@@ -49,7 +49,7 @@ func TestDecodePairsFreesWithAllocations(t *testing.T) {
 }
 
 func TestDecodeRefusesForeignAndShortRecords(t *testing.T) {
-	d := newDecoder(ring.Clock{}, nil)
+	d := newDecoder(ring.Clock{}, nil, nil, nil)
 	var ev event.Event
 	if d.decode(record(event.SourceHost, 1, 1, 0, [4]uint64{}, 0), &ev) {
 		t.Error("host record accepted")
@@ -60,7 +60,7 @@ func TestDecodeRefusesForeignAndShortRecords(t *testing.T) {
 }
 
 func BenchmarkDecode(b *testing.B) {
-	d := newDecoder(ring.NewClock(), nil)
+	d := newDecoder(ring.NewClock(), nil, nil, nil)
 	raw := record(event.SourceCUDA, event.CudaLaunchKernel, 7, 0, [4]uint64{1, 2, 3, 4}, 0)
 	var ev event.Event
 	b.ReportAllocs()

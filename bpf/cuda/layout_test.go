@@ -14,11 +14,16 @@ func TestLayoutsMatchBTF(t *testing.T) {
 		t.Fatal(err)
 	}
 	for name, v := range map[string]any{
-		"cuda_rec":   cudaCudaRec{},
-		"stack_tail": cudaStackTail{},
-		"call":       cudaCall{},
-		"target":     cudaTarget{},
-		"settings":   cudaSettings{},
+		"cuda_rec":    cudaCudaRec{},
+		"stack_tail":  cudaStackTail{},
+		"call":        cudaCall{},
+		"target":      cudaTarget{},
+		"settings":    cudaSettings{},
+		"py_tail":     cudaPyTail{},
+		"py_proc":     cudaPyProc{},
+		"py_code":     cudaPyCode{},
+		"py_code_key": cudaPyCodeKey{},
+		"py_tstate":   cudaPyTstate{},
 	} {
 		if err := layout.Check(spec, name, v); err != nil {
 			t.Error(err)

@@ -115,6 +115,10 @@ func (t *Tracer) AddProcess(p Process) error {
 		GlobalReturns:       t.opts.ReturnProbes == ReturnSystemWide,
 		GlobalRuntimeLaunch: t.opts.RuntimeLaunches,
 	}
+	if err := t.describePython(p.PID); err != nil {
+		closeAll(st.links())
+		return err
+	}
 	if err := t.maps.Track(p.PID, target); err != nil {
 		closeAll(st.links())
 		return err
@@ -130,6 +134,11 @@ func (t *Tracer) RemoveProcess(pid uint32) error {
 	if p, ok := t.procs[pid]; ok {
 		closeAll(p.links())
 		delete(t.procs, pid)
+	}
+	if kernelPy(t.opts) != nil {
+		if err := t.coll.Maps[cudaMapPyProcs].Delete(pid); err != nil && !isNotExist(err) {
+			return fmt.Errorf("forgetting the interpreter of %d: %w", pid, err)
+		}
 	}
 	return t.maps.Untrack(pid)
 }

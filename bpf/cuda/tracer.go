@@ -86,6 +86,7 @@ type Tracer struct {
 	links    []link.Link
 	attached map[fileID]string
 	procs    map[uint32]*proc
+	pyGen    uint32 // the last description given to the kernel walker
 
 	stop chan struct{}
 	bg   *ring.Background
@@ -114,6 +115,15 @@ func Load(m *shared.Maps, opts Options) (*Tracer, error) {
 	if err := spec.Variables[cudaVarCaptureStack].Set(opts.Stacks != nil); err != nil {
 		return nil, fmt.Errorf("setting stack capture: %w", err)
 	}
+	if err := spec.Variables[cudaVarPyWalk].Set(kernelPy(opts) != nil); err != nil {
+		return nil, fmt.Errorf("setting the kernel Python walker: %w", err)
+	}
+	if kernelPy(opts) == nil {
+		// An LRU map's entries are allocated up front: 12 MiB of code
+		// objects that only the kernel walker fills.
+		spec.Maps[cudaMapPyCodes].MaxEntries = 1
+		spec.Maps[cudaMapPyTstates].MaxEntries = 1
+	}
 	multi := haveUprobeMulti()
 	if !multi {
 		// Older kernels: the same programs, attached per function.
@@ -132,7 +142,7 @@ func Load(m *shared.Maps, opts Options) (*Tracer, error) {
 		maps:     m,
 		multi:    multi,
 		coll:     coll,
-		dec:      newDecoder(opts.Clock, opts.Stacks),
+		dec:      newDecoder(opts.Clock, opts.Stacks, kernelPy(opts), pyCodes{coll.Maps[cudaMapPyCodes]}.read),
 		attached: map[fileID]string{},
 		procs:    map[uint32]*proc{},
 		stop:     make(chan struct{}),

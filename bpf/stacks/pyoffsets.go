@@ -74,8 +74,14 @@ func debugLayout(mem memory, runtime uint64) (pyLayout, error) {
 	if err := mem.read(runtime, buf); err != nil {
 		return pyLayout{}, err
 	}
-	if !bytes.Equal(buf[:8], []byte("xdebugpy")) {
-		return pyLayout{}, fmt.Errorf("_PyRuntime at %#x does not start with the debug offsets cookie", runtime)
+	return parseDebugOffsets(buf, fmt.Sprintf("_PyRuntime at %#x", runtime))
+}
+
+// parseDebugOffsets reads _Py_DebugOffsets from the first dbgSize bytes of
+// _PyRuntime; where names them in errors.
+func parseDebugOffsets(buf []byte, where string) (pyLayout, error) {
+	if len(buf) < dbgSize || !bytes.Equal(buf[:8], []byte("xdebugpy")) {
+		return pyLayout{}, fmt.Errorf("%s does not start with the debug offsets cookie", where)
 	}
 	at := func(off int) uint64 { return binary.LittleEndian.Uint64(buf[off:]) }
 	version := at(dbgVersion) // PY_VERSION_HEX

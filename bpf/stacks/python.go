@@ -20,6 +20,7 @@ type pyProc struct {
 	runtime uint64 // address of _PyRuntime
 	path    string // the file holding the interpreter: libpython or the executable
 	codes   map[uint64]*pyCode
+	gen     uint32 // the kernel walker's description that codes belong to
 }
 
 type pyCode struct {
@@ -40,8 +41,10 @@ const (
 var pyVersionRe = regexp.MustCompile(`python3\.(\d+)`)
 
 // findPython returns the process's interpreter, or nil when none of its
-// mappings is a CPython this walker knows.
-func findPython(pid uint32, ms []mapping, root string) (*pyProc, error) {
+// mappings is a CPython this walker knows. With fromFile, nothing is read
+// from the process's memory (--py-walker ebpf): 3.13's debug offsets come
+// from the file's initialised _PyRuntime.
+func findPython(pid uint32, ms []mapping, root string, fromFile bool) (*pyProc, error) {
 	for _, m := range ms {
 		match := pyVersionRe.FindStringSubmatch(filepath.Base(m.path))
 		if match == nil {
@@ -56,11 +59,16 @@ func findPython(pid uint32, ms []mapping, root string) (*pyProc, error) {
 			continue // the executable of a shared-library build: the library has it
 		}
 		p := &pyProc{mem: memory{pid: int(pid)}, runtime: runtime, path: m.path, codes: map[uint64]*pyCode{}}
-		if minor == 13 {
+		switch {
+		case minor == 13 && fromFile:
+			if p.lay, err = debugLayoutFile(root + m.path); err != nil {
+				return nil, err
+			}
+		case minor == 13:
 			if p.lay, err = debugLayout(p.mem, runtime); err != nil {
 				return nil, err
 			}
-		} else {
+		default:
 			p.lay = pyLayouts[minor]
 		}
 		return p, nil

@@ -70,7 +70,7 @@ func TestPythonWalker(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			p, err := findPython(pid, ms, rootOf(pid))
+			p, err := findPython(pid, ms, rootOf(pid), false)
 			if err != nil || p == nil {
 				t.Fatalf("no interpreter found in %s: %v", py, err)
 			}

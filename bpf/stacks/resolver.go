@@ -17,7 +17,18 @@ type PyWalker int
 const (
 	PyOff       PyWalker = iota
 	PyUserspace          // process_vm_readv on the interpreter's state
+	PyEBPF               // frames read in the kernel (ResolveKernel); nothing read here
 )
+
+func (w PyWalker) String() string {
+	switch w {
+	case PyUserspace:
+		return "userspace"
+	case PyEBPF:
+		return "ebpf"
+	}
+	return "off"
+}
 
 // Resolver turns raw stacks into stored stack IDs. Safe for concurrent use.
 type Resolver struct {
@@ -32,6 +43,7 @@ type Resolver struct {
 	raw     map[rawKey]uint64   // native stack of a process -> stack ID
 	natives map[rawKey][]event.Frame
 	mixed   map[mixedKey]uint64 // native stack and one Python walk -> stack ID
+	kernel  map[rawKey]uint64   // native stack and the kernel's Python frames -> stack ID
 	pyCache map[uint32]pyHit    // per thread: its last Python walk
 	pySeq   uint64
 	stats   Stats
@@ -42,6 +54,7 @@ type Stats struct {
 	Stacks      uint64 // distinct stacks stored
 	PyWalks     uint64 // Python stacks read
 	PyFailures  uint64 // Python stacks that could not be read
+	MemReads    uint64 // reads of a traced process's memory (process_vm_readv), all walkers
 	Unresolved  uint64 // frames with no module (the process was gone)
 	ModuleLoads uint64
 	Early       uint64 // stacks stored before their libraries' symbols were loaded
@@ -90,7 +103,7 @@ const maxProcs = 4096
 func NewResolver(py PyWalker) *Resolver {
 	return &Resolver{py: py, procs: map[uint32]*proc{}, modules: map[string]*modSlot{},
 		seen: map[uint64]bool{}, raw: map[rawKey]uint64{}, natives: map[rawKey][]event.Frame{},
-		mixed: map[mixedKey]uint64{}, pyCache: map[uint32]pyHit{}}
+		mixed: map[mixedKey]uint64{}, kernel: map[rawKey]uint64{}, pyCache: map[uint32]pyHit{}}
 }
 
 // Resolve returns the ID of the stack of return addresses ips (innermost
@@ -101,9 +114,16 @@ func (r *Resolver) Resolve(pid, tid uint32, ips []uint64) uint64 {
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	return r.resolve(pid, tid, ips)
+}
+
+func (r *Resolver) resolve(pid, tid uint32, ips []uint64) uint64 {
+	if len(ips) == 0 {
+		return 0
+	}
 	key := rawKey{pid: pid, hash: hashIPs(ips)}
 	p := r.proc(pid)
-	if p.py == nil {
+	if p.py == nil || r.py != PyUserspace {
 		if id, ok := r.raw[key]; ok {
 			return id
 		}
@@ -174,7 +194,9 @@ func (r *Resolver) Drain() []event.Stack {
 func (r *Resolver) Stats() Stats {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	return r.stats
+	st := r.stats
+	st.MemReads = memReads.Load()
+	return st
 }
 
 // Track reads a process's mappings (and finds its interpreter) now, so
@@ -193,6 +215,11 @@ func (r *Resolver) Track(pid uint32) {
 		for k := range r.natives {
 			if k.pid == pid {
 				delete(r.natives, k)
+			}
+		}
+		for k := range r.kernel {
+			if k.pid == pid {
+				delete(r.kernel, k)
 			}
 		}
 		delete(r.procs, pid)
@@ -228,7 +255,7 @@ func (r *Resolver) proc(pid uint32) *proc {
 	p.maps, _ = readMaps(pid)
 	p.readAt = time.Now()
 	if r.py != PyOff {
-		p.py, p.pyErr = findPython(pid, p.maps, p.root)
+		p.py, p.pyErr = findPython(pid, p.maps, p.root, r.py == PyEBPF)
 	}
 	r.procs[pid] = p
 	return p
