@@ -180,7 +180,7 @@ func TestWarningsKeepExitZero(t *testing.T) {
 	if code != 0 {
 		t.Errorf("warnings alone gave exit %d", code)
 	}
-	for _, want := range []string{"[!] kernel.yama.ptrace_scope: 3", "[!] tracefs", "mount -t tracefs",
+	for _, want := range []string{"[!] kernel.yama.ptrace_scope: 3", "--py-walker auto picks ebpf", "[!] tracefs", "mount -t tracefs",
 		"[!] uretprobe syscall (seccomp): denied in 1 of 1", "PID 4821 (python3): filter of 4821", "Ready to trace, with"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("report lacks %q:\n%s", want, out)

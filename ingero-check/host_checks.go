@@ -123,7 +123,9 @@ func (e *env) ptraceScope() Result {
 		r.Detail = "root can read traced processes' seccomp filters"
 	default:
 		r.Level = Warn
-		r.Detail = "ptrace is off for everyone, root included: seccomp-filtered processes get entry-only records (no durations)"
+		// Both losses have a remedy short of a reboot for stacks, so the
+		// detail names the walker that works at 3.
+		r.Detail = "ptrace is off for everyone, root included: seccomp-filtered processes get entry-only records (no durations), and --stack reads Python frames in the kernel (--py-walker auto picks ebpf)"
 		r.Hint = "sysctl kernel.yama.ptrace_scope=2 (takes a reboot to lower from 3)"
 	}
 	return r
