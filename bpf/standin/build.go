@@ -68,6 +68,13 @@ var cflags = []string{
 	"-fno-omit-frame-pointer", "-fno-ipa-icf", "-fno-optimize-sibling-calls",
 }
 
+// besideItself makes the stand-ins find each other in their own directory
+// first. DT_RPATH, unlike the DT_RUNPATH that ld writes by default, is
+// searched before LD_LIBRARY_PATH, and a GPU host's LD_LIBRARY_PATH often
+// names the real driver: the stand-in runtime would then load the real
+// libcuda.so.1 and fail at its private export table.
+var besideItself = []string{"-Wl,--disable-new-dtags", "-Wl,-rpath,$ORIGIN"}
+
 func build(dir string) (*Artifacts, error) {
 	gcc, err := exec.LookPath("gcc")
 	if err != nil {
@@ -85,10 +92,10 @@ func build(dir string) (*Artifacts, error) {
 	}{
 		{art.Driver, concat(lib, "-Wl,-soname,libcuda.so.1", "-Wl,--version-script=libcuda.map",
 			"driver.c", "gpu_model.c", "driver_procaddr.c", "driver_stats.c", "-lpthread", "-ldl")},
-		// $ORIGIN: the runtime's dlopen("libcuda.so.1") finds the stand-in
-		// beside it, never a real driver elsewhere on the library path.
-		{art.Runtime, concat(lib, "-Wl,-soname,libcudart.so.12", "-Wl,--version-script=libcudart.map",
-			"-Wl,-rpath,$ORIGIN", "runtime.c", "runtime_init.c", "runtime_objects.c", "-lpthread", "-ldl")},
+		// The runtime's dlopen("libcuda.so.1") must find the stand-in beside
+		// it, never a real driver elsewhere on the library path.
+		{art.Runtime, concat(lib, concat(besideItself, "-Wl,-soname,libcudart.so.12", "-Wl,--version-script=libcudart.map",
+			"runtime.c", "runtime_init.c", "runtime_objects.c", "-lpthread", "-ldl")...)},
 		{art.Busy, []string{"busy.c"}},
 		{art.NCCL, concat(lib, "-Wl,-soname,libnccl.so.2", "-Wl,--version-script=libnccl.map", "nccl.c")},
 	}
@@ -104,7 +111,7 @@ func build(dir string) (*Artifacts, error) {
 	// Links against libcudart only, like a real application; it dlopens
 	// libcuda itself for its direct driver calls.
 	err = compile(gcc, src, art.Workload, []string{"workload.c", "workload_record.c", "workload_patterns.c", "workload_nccl.c", "workload_annotate.c",
-		"-L" + dir, "-l:libcudart.so.12", "-Wl,-rpath,$ORIGIN", "-lpthread", "-ldl"})
+		"-L" + dir, "-l:libcudart.so.12", besideItself[0], besideItself[1], "-lpthread", "-ldl"})
 	if err != nil {
 		return nil, err
 	}

@@ -64,3 +64,24 @@ func mustLookPath(t *testing.T, name string) string {
 	}
 	return p
 }
+
+// On a GPU host LD_LIBRARY_PATH often names the real driver; the stand-ins
+// must still load each other, or every e2e test there fails at start.
+func TestStandInsIgnoreLibraryPath(t *testing.T) {
+	art := artifacts(t) // skips without gcc
+	decoys := t.TempDir()
+	empty := filepath.Join(decoys, "empty.c")
+	if err := os.WriteFile(empty, []byte("int ingero_decoy;\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"libcuda.so.1", "libcudart.so.12"} {
+		out, err := exec.Command("gcc", "-shared", "-fPIC", "-Wl,-soname,"+name, "-o", filepath.Join(decoys, name), empty).CombinedOutput()
+		if err != nil {
+			t.Fatalf("building the decoy %s: %v\n%s", name, err, out)
+		}
+	}
+	c := runWorkload(t, art, []string{"LD_LIBRARY_PATH=" + decoys}, "--pattern", "leak")
+	if c.Calls["cudaMalloc"] != 8 {
+		t.Errorf("with decoys on LD_LIBRARY_PATH: calls %v", c.Calls)
+	}
+}

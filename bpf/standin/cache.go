@@ -99,6 +99,7 @@ func cacheKey(gcc string) (string, error) {
 	}
 	h := sha256.New()
 	fmt.Fprintf(h, "%s %d %d %q\n", gcc, fi.Size(), fi.ModTime().UnixNano(), cflags)
+	fmt.Fprintf(h, "%q\n", besideItself)
 	for _, name := range slices.Sorted(maps.Keys(files)) {
 		fmt.Fprintf(h, "%s %d\n", name, len(files[name]))
 		h.Write(files[name])
