@@ -75,6 +75,17 @@ var ErrInUse = errors.New("another process is listening on it")
 // accepting. A stale socket file left by a trace that died is replaced;
 // one that a live process serves is not.
 func Listen(cfg Config) (*Server, error) {
+	s, err := bind(cfg)
+	if err != nil {
+		return nil, err
+	}
+	s.wg.Add(1)
+	go s.accept()
+	return s, nil
+}
+
+// bind is Listen without the accept loop.
+func bind(cfg Config) (*Server, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
@@ -109,8 +120,6 @@ func Listen(cfg Config) (*Server, error) {
 	}
 	s := &Server{cfg: cfg, ln: ln, conns: map[*net.UnixConn]bool{}, buckets: map[senderKey]*bucket{},
 		stats: Stats{Dropped: map[string]uint64{}}}
-	s.wg.Add(1)
-	go s.accept()
 	return s, nil
 }
 
@@ -121,18 +130,22 @@ func (s *Server) accept() {
 		if err != nil {
 			return // closed
 		}
-		s.mu.Lock()
-		if s.closed {
-			s.mu.Unlock()
-			c.Close()
-			return
-		}
-		s.conns[c] = true
-		s.stats.Senders++
-		s.wg.Add(1)
-		s.mu.Unlock()
-		go s.serve(c)
+		s.adopt(c)
 	}
+}
+
+// adopt serves c. Once the server is closing, c's reads end after what it
+// already sent, as every other connection's do.
+func (s *Server) adopt(c *net.UnixConn) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.conns[c] = true
+	s.stats.Senders++
+	s.wg.Add(1)
+	if s.closed {
+		c.CloseRead()
+	}
+	go s.serve(c)
 }
 
 // Drain returns the annotations queued since the last call.
@@ -172,6 +185,10 @@ func (s *Server) Close() error {
 		c.CloseRead()
 	}
 	s.mu.Unlock()
+	// A sender that connected, wrote and left before the accept loop ran
+	// is still in the listen backlog; closing the listener would discard
+	// its lines.
+	s.acceptBacklog()
 	err := s.ln.Close() // also removes the file
 	s.wg.Wait()
 	return err

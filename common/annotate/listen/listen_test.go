@@ -201,3 +201,28 @@ func must(t *testing.T, err error) {
 		t.Fatal(err)
 	}
 }
+
+// A sender that connects, writes and leaves before the accept loop gets to
+// it sits in the listen backlog; Close must still record its lines (trace
+// stopping right after a short-lived emitter ran).
+func TestCloseRecordsSendersStillInTheBacklog(t *testing.T) {
+	s, err := bind(Config{Path: filepath.Join(t.TempDir(), "annotate.sock"), GID: -1, MaxPending: 16, Now: time.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 3 {
+		c, err := emit.Dial(s.cfg.Path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		must(t, c.Point(map[string]string{"step": fmt.Sprint(i)}))
+		c.Close()
+	}
+	must(t, s.Close())
+	if got := s.Drain(); len(got) != 3 {
+		t.Fatalf("%d annotations after Close, want the 3 sent from the backlog: %+v", len(got), got)
+	}
+	if st := s.Stats(); st.Senders != 3 {
+		t.Errorf("senders %d, want 3", st.Senders)
+	}
+}
